@@ -1,0 +1,54 @@
+"""Helpers shared by the CLI commands: the --db option, task name resolution, error exits."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.prompt import Confirm
+
+from medinst_tui import catalog
+from medinst_tui.paths import default_db_path
+
+console = Console()
+err = Console(stderr=True)
+
+
+class CliError(Exception):
+    """An error with a message for the user and no traceback."""
+
+
+def add_db_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", type=Path, default=None, help="index file (default: $MEDINST_DB or the user data dir)")
+
+
+def db_path(args: argparse.Namespace) -> Path:
+    return Path(args.db).expanduser() if getattr(args, "db", None) else default_db_path()
+
+
+def resolve_task(query: str, known: list[str], *, assume_yes: bool = False) -> str:
+    """An exact name, or the best fuzzy match confirmed by the user (or unambiguous when non-interactive)."""
+    if query in known:
+        return query
+    lowered = {k.lower(): k for k in known}
+    if query.lower() in lowered:
+        return lowered[query.lower()]
+    hits = catalog.fuzzy_tasks(query, known, limit=5)
+    if not hits or hits[0][1] < 60:
+        raise CliError(f"no task matches {query!r}; `medinst tasks` lists them")
+    best, score = hits[0]
+    runner_up = hits[1][1] if len(hits) > 1 else 0.0
+    if assume_yes:
+        return best
+    if sys.stdin.isatty():
+        others = ", ".join(h[0] for h in hits[1:4])
+        if Confirm.ask(f"--task {query!r}: use [bold]{best}[/]? (others: {others})", console=err, default=True):
+            return best
+        raise CliError("cancelled")
+    if score >= 90 and score - runner_up >= 5:
+        err.print(f"[dim]--task {query!r} matched {best!r}[/]")
+        return best
+    candidates = ", ".join(h[0] for h in hits)
+    raise CliError(f"--task {query!r} is ambiguous ({candidates}); give the exact name or pass --yes")

@@ -1,0 +1,253 @@
+"""`medinst index`, `medinst tasks`, `medinst show`, `medinst export`, `medinst locate`."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import asdict
+from pathlib import Path
+
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from medinst_tui import catalog
+from medinst_tui.cli.common import CliError, add_db_option, console, db_path, err, resolve_task
+from medinst_tui.cli.progress import FractionBar, IngestBar
+from medinst_tui.paths import locate
+from medinst_tui.store.export import export
+from medinst_tui.store.filters import Filter
+from medinst_tui.store.index import Index
+from medinst_tui.store.ingest import SHOWN_ISSUES, IndexReport, SourceSpec, build_index
+
+SPLIT_CHOICES = ["train", "dev", "test"]
+
+
+# -- index ---------------------------------------------------------------------------------------------
+def add_index(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("index", help="build the DuckDB index (demo set, local files or the Hub)")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--demo", action="store_true", help="the bundled demo set (the default)")
+    src.add_argument("--from", dest="from_path", type=Path, metavar="PATH",
+                     help="a folder of <Task>_<split>.json files / Hub parquet layout, or one file")  # fmt: skip
+    src.add_argument("--hub", nargs="?", const="medinst", choices=["medinst", "medinst32"],
+                     help="download aialt/MedINST (or aialt/MedINST32) through huggingface_hub")  # fmt: skip
+    p.add_argument("--task", action="append", default=[], help="only this task (repeatable); with one file: its task")
+    p.add_argument("--category", action="append", default=[], choices=list(catalog.categories()))
+    p.add_argument("--split", action="append", default=[], choices=SPLIT_CHOICES)
+    p.add_argument("--add", action="store_true", help="keep the other sources already in the index")
+    p.add_argument("--revision", help="Hub revision (branch, tag or commit)")
+    p.add_argument("--memory-limit", default="3GB", help="DuckDB memory limit while building (default 3GB)")
+    add_db_option(p)
+    p.set_defaults(func=cmd_index)
+
+
+def sources_for(args: argparse.Namespace) -> list[SourceSpec]:
+    from medinst_tui.sources.specs import demo_sources, local_source
+
+    if args.from_path is not None:
+        single = args.from_path.is_file() and len(args.task) == 1 and len(args.split) == 1
+        if single:
+            return [local_source(args.from_path, task=args.task[0], split=args.split[0])]
+        return [local_source(args.from_path, tasks=args.task, categories=args.category, splits=args.split)]
+    if args.hub:
+        from medinst_tui.sources.hub import HubError, hub_sources
+
+        try:
+            return hub_sources(args.hub, tasks=args.task, categories=args.category, splits=args.split,
+                               revision=args.revision)  # fmt: skip
+        except HubError as exc:
+            raise CliError(str(exc)) from exc
+    return demo_sources()
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    try:
+        sources = sources_for(args)
+    except (FileNotFoundError, ValueError) as exc:
+        raise CliError(str(exc)) from exc
+    if not any(s.files for s in sources):
+        raise CliError("nothing to index: no <Task>_<split>.json / parquet files matched")
+    db = db_path(args)
+    with IngestBar() as bar:
+        report = build_index(db, sources, add=args.add, progress=bar, memory_limit=args.memory_limit)
+    print_report(report)
+    return 0
+
+
+def print_report(report: IndexReport) -> None:
+    rate = report.rows / report.seconds if report.seconds else 0.0
+    console.print(
+        f"Indexed [bold]{report.rows:,}[/] rows from {report.files} files into {escape(str(report.db))} "
+        f"in {report.seconds:.1f} s ({rate:,.0f} rows/s)."
+    )
+    if report.unknown_tasks:
+        console.print(
+            f"[yellow]{len(report.unknown_tasks)} task name(s) not in the MEDINST catalog, kept with category "
+            f"'unknown':[/] {escape(', '.join(report.unknown_tasks))}"
+        )
+    if report.issues:
+        console.print(f"[yellow]Skipped {report.skipped:,} row(s)/file(s):[/]")
+        for issue in report.issues[:SHOWN_ISSUES]:
+            console.print(f"  {escape(issue.where())}: {escape(issue.reason)}")
+        if len(report.issues) > SHOWN_ISSUES:
+            console.print(f"  ... and {len(report.issues) - SHOWN_ISSUES:,} more")
+        console.print(f"Full list: {escape(str(report.errors_file))}")
+
+
+# -- tasks ---------------------------------------------------------------------------------------------
+def add_tasks(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("tasks", help="the MEDINST task catalog, with indexed row counts")
+    p.add_argument("--category", action="append", default=[], choices=list(catalog.categories()))
+    p.add_argument("--medinst32", action="store_true", help="only the 32 MEDINST32 benchmark tasks")
+    add_db_option(p)
+    p.set_defaults(func=cmd_tasks)
+
+
+def _num(value: int | None) -> str:
+    return "" if value is None else f"{value:,}"
+
+
+def cmd_tasks(args: argparse.Namespace) -> int:
+    db = db_path(args)
+    indexed: dict[str, dict[str, int]] = {}
+    unknown: list[str] = []
+    if db.exists():
+        with Index(db) as index:
+            for row in index.task_rows():
+                if row.indexed_total:
+                    indexed[row.name] = row.indexed
+                if not row.known:
+                    unknown.append(row.name)
+    table = Table(title="MEDINST tasks" + (" (MEDINST32)" if args.medinst32 else ""), header_style="bold")
+    table.add_column("task")
+    table.add_column("category")
+    table.add_column("M32", justify="center")
+    table.add_column("metric")
+    for split in SPLIT_CHOICES:
+        # Once data is indexed, each cell reads "indexed / paper".
+        table.add_column(f"{split} (indexed / paper)" if indexed else f"{split} (paper)", justify="right")
+    shown = 0
+    names = list(catalog.tasks())
+    # The MEDINST32 -zs twins are indexed under their own names: show them under their task.
+    extra = sorted({t for t in indexed if t not in catalog.tasks()})
+    for name in names + extra:
+        info = catalog.lookup(name)
+        category = info.category if info else catalog.UNKNOWN_CATEGORY
+        if args.category and category not in args.category:
+            continue
+        if args.medinst32 and not (info and info.in_medinst32):
+            continue
+        if name in extra and name not in indexed:
+            continue
+        is_twin = name != catalog.base_task(name)
+        cells = [name, category, "✓" if info and info.in_medinst32 else "", (info.metric_type or "") if info else ""]
+        for split in SPLIT_CHOICES:
+            paper = "" if is_twin or not info else _num(info.paper_size(split))
+            if indexed:
+                have = _num(indexed.get(name, {}).get(split, 0)) if name in indexed else "-"
+                cells.append(f"[cyan]{have}[/] / {paper}" if paper else f"[cyan]{have}[/]")
+            else:
+                cells.append(paper)
+        table.add_row(*cells)
+        shown += 1
+    console.print(table)
+    console.print(f"{shown} task(s)." + ("" if indexed else " No index yet: `medinst index --demo`."))
+    if unknown:
+        console.print(f"[yellow]Not in the catalog (category 'unknown'):[/] {escape(', '.join(unknown))}")
+    return 0
+
+
+# -- show ----------------------------------------------------------------------------------------------
+def add_show(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("show", help="a task's instruction and samples")
+    p.add_argument("task")
+    p.add_argument("--split", choices=SPLIT_CHOICES)
+    p.add_argument("-n", type=int, default=3, help="how many samples (default 3)")
+    p.add_argument("--search", default="", help="only samples whose input or output contains this text")
+    p.add_argument("--yes", action="store_true", help="accept the best fuzzy task match without asking")
+    add_db_option(p)
+    p.set_defaults(func=cmd_show)
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with Index(db_path(args)) as index:
+        task = resolve_task(args.task, index.indexed_tasks(), assume_yes=args.yes)
+        info = catalog.lookup(task)
+        f = Filter(tasks=(task,), splits=(args.split,) if args.split else (), search=args.search)
+        head = Text.assemble((task, "bold"), f"  {info.category if info else catalog.UNKNOWN_CATEGORY}")
+        if info and info.in_medinst32:
+            head.append(f"  MEDINST32 · metric {info.metric_type} · difficulty {info.difficulty}", style="cyan")
+        console.print(head)
+        for text, n in index.instructions(task):
+            console.print(Panel(escape(text), title=f"instruction ({n:,} rows)", title_align="left"))
+        total = index.count(f)
+        for row in index.page(f, limit=args.n):
+            body = Text()
+            for i, pair in enumerate(row.history or [], 1):
+                body.append(f"shot {i} · user\n", style="dim")
+                body.append((pair[0] if pair else "") + "\n")
+                body.append(f"shot {i} · assistant\n", style="dim")
+                body.append((pair[1] if len(pair) > 1 else "") + "\n\n")
+            body.append("input\n", style="bold")
+            body.append(row.input + "\n\n")
+            body.append("gold output\n", style="bold green")
+            body.append(row.output)
+            console.print(Panel(body, title=f"#{row.id} · {row.split} · {row.file}:{row.line}", title_align="left"))
+        console.print(f"{min(args.n, total)} of {total:,} matching row(s).")
+    return 0
+
+
+# -- export --------------------------------------------------------------------------------------------
+def add_export(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("export", help="write a filtered subset to JSONL or Parquet")
+    p.add_argument("--category", action="append", default=[], choices=list(catalog.categories()))
+    p.add_argument("--task", action="append", default=[], help="task name, fuzzy-matched (repeatable)")
+    p.add_argument("--split", action="append", default=[], choices=SPLIT_CHOICES)
+    p.add_argument("--medinst32", action="store_true")
+    p.add_argument("--search", default="")
+    p.add_argument("--sample", type=int, help="a seeded random sample of N rows")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--limit", type=int)
+    p.add_argument("-o", "--output", required=True, help="FILE.jsonl, FILE.parquet, or - for stdout")
+    p.add_argument("--format", choices=["jsonl", "parquet"])
+    p.add_argument("--yes", action="store_true", help="accept fuzzy task matches without asking")
+    add_db_option(p)
+    p.set_defaults(func=cmd_export)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    with Index(db_path(args)) as index:
+        known = index.indexed_tasks()
+        tasks = tuple(resolve_task(t, known, assume_yes=args.yes) for t in args.task)
+        f = Filter(categories=tuple(args.category), tasks=tasks, splits=tuple(args.split),
+                   medinst32=args.medinst32, search=args.search)  # fmt: skip
+        with FractionBar("export") as bar:
+            result = export(index, f, args.output, fmt=args.format, sample=args.sample, seed=args.seed,
+                            limit=args.limit, on_progress=bar)  # fmt: skip
+    where = "stdout" if result.target == "-" else result.target
+    err.print(f"Wrote {result.rows:,} rows to {escape(where)} ({result.fmt}, {result.seconds:.1f} s).")
+    return 0
+
+
+# -- locate --------------------------------------------------------------------------------------------
+def add_locate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("locate", help="where config, data, cache, index and resources live")
+    p.add_argument("what", nargs="?", help="print just this path (e.g. index, config, cache)")
+    add_db_option(p)
+    p.set_defaults(func=cmd_locate)
+
+
+def cmd_locate(args: argparse.Namespace) -> int:
+    places = asdict(locate(db_path(args)))
+    if args.what:
+        key = args.what.replace("-", "_")
+        if key not in places:
+            raise CliError(f"unknown location {args.what!r}: one of {', '.join(places)}")
+        console.print(str(places[key]), markup=False, highlight=False)
+        return 0
+    table = Table(show_header=False, box=None)
+    for key, value in places.items():
+        table.add_row(key.replace("_", "-"), escape(str(value)))
+    console.print(table)
+    return 0

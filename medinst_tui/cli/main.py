@@ -1,0 +1,50 @@
+"""The `medinst` command: the TUI with no arguments, headless subcommands otherwise."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from rich.markup import escape
+
+from medinst_tui import __version__
+from medinst_tui.cli import index_cmds
+from medinst_tui.cli.common import CliError, err
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="medinst",
+        description="Explore MEDINST and run few-shot prompts in the terminal. Without a command: the TUI.",
+    )
+    parser.add_argument("--version", action="version", version=f"medinst-tui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    index_cmds.add_index(sub)
+    index_cmds.add_tasks(sub)
+    index_cmds.add_show(sub)
+    index_cmds.add_export(sub)
+    index_cmds.add_locate(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    from medinst_tui.store.index import IndexBusyError, IndexMissingError
+
+    try:
+        code: int = args.func(args)
+        return code
+    except (CliError, IndexMissingError, IndexBusyError) as exc:
+        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
+        return 2
+    except KeyboardInterrupt:
+        err.print("[yellow]interrupted[/]: nothing was changed")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,224 @@
+"""Read-only access to the index: facets, keyset pages, search, seeded samples, task info.
+
+Browsing never writes: the database is opened read-only so a build (which writes a temporary file and
+swaps it in) and any number of readers can run side by side.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from itertools import accumulate
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from medinst_tui.store import sql
+from medinst_tui.store.filters import Filter, where
+
+DEFAULT_PAGE = 100
+SEARCH_BACKEND_SCAN = "scan"
+
+
+class IndexMissingError(FileNotFoundError):
+    def __init__(self, path: Path):
+        super().__init__(
+            f"no index at {path}. Build one: `medinst index --demo` (bundled demo set), "
+            "`medinst index --hub` (MEDINST from the Hugging Face Hub) or `medinst index --from PATH`"
+        )
+        self.path = path
+
+
+class IndexBusyError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Row:
+    id: int
+    task: str
+    split: str
+    category: str
+    instruction: str
+    input: str
+    output: str
+    history: list[list[str]] | None
+    source: str
+    file: str
+    line: int
+
+    @classmethod
+    def from_tuple(cls, t: tuple[Any, ...]) -> Row:
+        return cls(int(t[0]), t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], t[9], int(t[10]))
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    category: str
+    task: str
+    split: str
+    n: int
+
+
+@dataclass(frozen=True)
+class Facets:
+    counts: list[FacetCount]
+
+    @property
+    def total(self) -> int:
+        return sum(c.n for c in self.counts)
+
+    def _by(self, attr: str) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for c in self.counts:
+            key = getattr(c, attr)
+            out[key] = out.get(key, 0) + c.n
+        return out
+
+    def by_category(self) -> dict[str, int]:
+        return self._by("category")
+
+    def by_task(self) -> dict[str, int]:
+        return self._by("task")
+
+    def by_split(self) -> dict[str, int]:
+        return self._by("split")
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    name: str
+    category: str
+    known: bool
+    in_medinst32: bool
+    metric_type: str | None
+    difficulty: int | None
+    paper: dict[str, int | None]
+    indexed: dict[str, int]
+
+    @property
+    def indexed_total(self) -> int:
+        return sum(self.indexed.values())
+
+
+class Index:
+    """One read-only connection to an index file. Not thread-safe: use one Index per worker thread."""
+
+    def __init__(self, path: Path, *, read_only: bool = True):
+        self.path = Path(path).expanduser()
+        if not self.path.exists():
+            raise IndexMissingError(self.path)
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise IndexBusyError(
+                    f"the index {self.path} is locked by another process writing to it; try again when it ends"
+                ) from exc
+            raise
+        self.con.execute("SET enable_progress_bar = false")
+        # The FTS extension cannot be had offline for duckdb 2.x; search is a scan that stops at a page.
+        self.search_backend = SEARCH_BACKEND_SCAN
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- counts ------------------------------------------------------------------------------------------
+    def facets(self, f: Filter = Filter()) -> Facets:
+        if f.structural:
+            clause, params = where(f, for_blocks=True)
+            query = sql.render("facet_counts_blocks", clause)
+        else:
+            clause, params = where(f)
+            query = sql.render("facet_counts_samples", clause)
+        rows = self.con.execute(query, params).fetchall()
+        return Facets([FacetCount(str(c), str(t), str(s), int(n)) for c, t, s, n in rows])
+
+    def count(self, f: Filter = Filter()) -> int:
+        if f.structural:
+            return self.facets(f).total
+        clause, params = where(f)
+        row = self.con.execute(sql.render("count", clause), params).fetchone()
+        return int(row[0]) if row else 0
+
+    # -- rows --------------------------------------------------------------------------------------------
+    def page(self, f: Filter = Filter(), *, after_id: int = -1, limit: int = DEFAULT_PAGE) -> list[Row]:
+        """The next `limit` rows of the filter after `after_id` (keyset paging)."""
+        clause, params = where(f)
+        rows = self.con.execute(sql.render("page", clause), params | {"after_id": after_id, "limit": limit})
+        return [Row.from_tuple(t) for t in rows.fetchall()]
+
+    def id_at(self, f: Filter, position: int) -> int | None:
+        """The id of row `position` (0-based) of the filter, or None past the end.
+
+        Structural filters answer from the block table (ids are contiguous inside a block); a search has
+        to count its way there.
+        """
+        if position < 0:
+            return None
+        if f.structural:
+            clause, params = where(f, for_blocks=True)
+            blocks = self.con.execute(sql.render("blocks_in_order", clause), params).fetchall()
+            ends = list(accumulate(int(n) for _, n in blocks))
+            i = bisect.bisect_right(ends, position)
+            if i >= len(blocks):
+                return None
+            before = ends[i - 1] if i else 0
+            return int(blocks[i][0]) + (position - before)
+        clause, params = where(f)
+        row = self.con.execute(
+            f"SELECT id FROM samples WHERE {clause} ORDER BY id LIMIT 1 OFFSET $pos", params | {"pos": position}
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def page_at(self, f: Filter, position: int, limit: int = DEFAULT_PAGE) -> list[Row]:
+        """`limit` rows starting at row `position` of the filter (a jump anywhere in millions of rows)."""
+        first = self.id_at(f, position)
+        if first is None:
+            return []
+        return self.page(f, after_id=first - 1, limit=limit)
+
+    def sample(self, f: Filter, k: int, seed: int = 0) -> list[Row]:
+        clause, params = where(f)
+        rows = self.con.execute(sql.render("sample_seeded", clause), params | {"k": k, "seed": seed})
+        return [Row.from_tuple(t) for t in rows.fetchall()]
+
+    def get(self, row_id: int) -> Row | None:
+        t = self.con.execute(sql.render("sample_by_id"), {"id": row_id}).fetchone()
+        return Row.from_tuple(t) if t else None
+
+    # -- tasks -------------------------------------------------------------------------------------------
+    def task_rows(self) -> list[TaskRow]:
+        out = []
+        for t in self.con.execute(sql.render("task_rows")).fetchall():
+            out.append(
+                TaskRow(
+                    name=t[0], category=t[1], known=bool(t[2]), in_medinst32=bool(t[3]), metric_type=t[4],
+                    difficulty=t[5], paper={"train": t[6], "dev": t[7], "test": t[8]},
+                    indexed={"train": int(t[9]), "dev": int(t[10]), "test": int(t[11])},
+                )
+            )  # fmt: skip
+        return out
+
+    def indexed_tasks(self) -> list[str]:
+        return [str(r[0]) for r in self.con.execute("SELECT DISTINCT task FROM blocks ORDER BY 1").fetchall()]
+
+    def instructions(self, task: str) -> list[tuple[str, int]]:
+        rows = self.con.execute(sql.render("task_instructions"), {"task": task}).fetchall()
+        return [(str(i), int(n)) for i, n in rows]
+
+    def sources(self) -> list[dict[str, Any]]:
+        cur = self.con.execute("SELECT * FROM sources ORDER BY name")
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+    def meta(self, key: str) -> str | None:
+        row = self.con.execute("SELECT value FROM meta WHERE key = $k", {"k": key}).fetchone()
+        return str(row[0]) if row else None

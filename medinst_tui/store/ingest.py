@@ -1,0 +1,393 @@
+"""Build the DuckDB index from source files: bulk readers, exact checks for dirty files, atomic swap.
+
+The index is always built in a temporary file next to the target and renamed over it at the very end,
+so Ctrl-C, a crash or a bad file midway leaves the previous index untouched and usable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import gzip
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+import duckdb
+
+from medinst_tui import catalog
+from medinst_tui.paths import errors_path_for
+from medinst_tui.sources.files import SourceFile
+from medinst_tui.store import sql
+from medinst_tui.store.index import IndexBusyError
+
+FIELDS = ("instruction", "input", "output")
+# Rows go to DuckDB in Arrow batches of this size on the exact (Python) path.
+BATCH_ROWS = 50_000
+SHOWN_ISSUES = 20
+
+
+@dataclass(frozen=True)
+class Issue:
+    file: str
+    line: int | None
+    reason: str
+
+    def where(self) -> str:
+        return f"{self.file}:{self.line}" if self.line is not None else self.file
+
+
+@dataclass
+class SourceSpec:
+    """A named collection of files indexed together (re-indexing the same name replaces its rows)."""
+
+    name: str
+    kind: str  # "demo" | "hub" | "local"
+    location: str
+    files: list[SourceFile]
+    issues: list[Issue] = field(default_factory=list)  # problems found before reading (unrecognised names)
+
+
+@dataclass
+class IndexReport:
+    db: Path
+    errors_file: Path
+    files: int = 0
+    rows: int = 0
+    skipped: int = 0
+    issues: list[Issue] = field(default_factory=list)
+    unknown_tasks: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    exact_files: list[str] = field(default_factory=list)  # files that needed the line-by-line check
+
+
+class IngestProgress(Protocol):
+    def start(self, total_files: int, total_bytes: int) -> None: ...
+    def file_started(self, item: SourceFile) -> None: ...
+    def file_finished(self, item: SourceFile, rows: int, skipped: int, seconds: float) -> None: ...
+
+
+class _NoProgress:
+    def start(self, total_files: int, total_bytes: int) -> None:
+        pass
+
+    def file_started(self, item: SourceFile) -> None:
+        pass
+
+    def file_finished(self, item: SourceFile, rows: int, skipped: int, seconds: float) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def write_lock(db: Path) -> Iterator[None]:
+    """One writer at a time per index; the lock dies with its process, so a killed build never wedges."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = db.with_name(db.name + ".lock")
+    with open(lock_path, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "?"
+            raise IndexBusyError(
+                f"another process (pid {holder}) is writing the index {db}; wait for it to finish"
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        try:
+            yield
+        finally:
+            fh.seek(0)
+            fh.truncate()
+
+
+def _remove_db_files(path: Path) -> None:
+    for p in (path, path.with_name(path.name + ".wal")):
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+
+
+def _clear_stale_builds(db: Path) -> None:
+    # Only called while holding the write lock, so any leftover temp file belongs to a dead build.
+    for stale in db.parent.glob(f".{db.name}.building-*"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+
+
+class _Builder:
+    def __init__(self, con: duckdb.DuckDBPyConnection, report: IndexReport, progress: IngestProgress):
+        self.con = con
+        self.report = report
+        self.progress = progress
+        row = con.execute("SELECT coalesce(max(id) + 1, 0) FROM samples").fetchone()
+        self.next_id = int(row[0]) if row else 0
+
+    # -- one file -------------------------------------------------------------------------------------
+    def add_file(self, source: SourceSpec, item: SourceFile) -> None:
+        started = time.perf_counter()
+        self.progress.file_started(item)
+        category = catalog.category_of(item.task)
+        first = self.next_id
+        params = {
+            "path": str(item.path), "first_id": first, "task": item.task, "split": item.split,
+            "category": category, "source": source.name, "file": item.label,
+        }  # fmt: skip
+        issues: list[Issue] = []
+        rows = 0
+        if item.size == 0:
+            issues.append(Issue(item.label, None, "empty file"))
+        else:
+            try:
+                rows = self._fast(item, params)
+            except duckdb.Error:
+                rows = -1  # the bulk reader refused the file: find out which lines are bad
+            if rows < 0 or (rows > 0 and self._suspect(first)):
+                self.con.execute("DELETE FROM samples WHERE id >= $first_id", {"first_id": first})
+                rows, issues = self._exact(item, params)
+                self.report.exact_files.append(item.label)
+            elif rows == 0:
+                issues.append(Issue(item.label, None, "no rows in file"))
+        if rows:
+            self.con.execute(
+                "INSERT INTO blocks VALUES ($source, $file, $task, $split, $category, $first_id, $n)",
+                {k: params[k] for k in ("source", "file", "task", "split", "category", "first_id")} | {"n": rows},
+            )
+            self.next_id = first + rows
+        self.report.files += 1
+        self.report.rows += rows
+        self.report.skipped += len(issues)
+        self.report.issues.extend(issues)
+        self.progress.file_finished(item, rows, len(issues), time.perf_counter() - started)
+
+    def _fast(self, item: SourceFile, params: dict[str, Any]) -> int:
+        if item.fmt == "parquet":
+            cols = {
+                str(r[0])
+                for r in self.con.execute("DESCRIBE SELECT * FROM read_parquet($path)", {"path": params["path"]})
+                .fetchall()
+            }
+            missing = [f for f in FIELDS if f not in cols]
+            if missing:
+                raise duckdb.InvalidInputException(f"parquet file lacks {', '.join(missing)}")
+            history = "history::VARCHAR[][]" if "history" in cols else "NULL::VARCHAR[][]"
+            query = sql.render("ingest_parquet", history=history)
+        else:
+            query = sql.render("ingest_json_array" if item.fmt == "array" else "ingest_json_lines")
+        result = self.con.execute(query, params).fetchone()
+        return int(result[0]) if result else 0
+
+    def _suspect(self, first: int) -> bool:
+        row = self.con.execute(sql.render("validate_block"), {"first_id": first}).fetchone()
+        return bool(row and row[1])
+
+    # -- the exact path: every line checked in Python, good rows kept, bad ones reported --------------
+    def _exact(self, item: SourceFile, params: dict[str, Any]) -> tuple[int, list[Issue]]:
+        import pyarrow as pa  # lazily: only dirty files need it
+
+        issues: list[Issue] = []
+        batch: dict[str, list[Any]] = {k: [] for k in (*FIELDS, "history", "line")}
+        rows = 0
+
+        def flush() -> None:
+            nonlocal rows
+            if not batch["line"]:
+                return
+            n = len(batch["line"])
+            table = pa.table(
+                {
+                    "id": pa.array(range(params["first_id"] + rows, params["first_id"] + rows + n), pa.int64()),
+                    **{k: pa.array(batch[k], pa.string()) for k in FIELDS},
+                    "history": pa.array(batch["history"], pa.list_(pa.list_(pa.string()))),
+                    "line": pa.array(batch["line"], pa.int64()),
+                }
+            )
+            self.con.register("exact_batch", table)
+            self.con.execute(
+                "INSERT INTO samples SELECT id, $task, $split, $category, instruction, input, output, history, "
+                "$source, $file, line FROM exact_batch ORDER BY id",
+                {k: params[k] for k in ("task", "split", "category", "source", "file")},
+            )
+            self.con.unregister("exact_batch")
+            rows += n
+            for values in batch.values():
+                values.clear()
+
+        for line_no, record, problem in _records(item):
+            if problem is None:
+                problem = _check(record)
+            if problem is not None:
+                if problem:  # "" marks a blank line: skipped without a report
+                    issues.append(Issue(item.label, line_no, problem))
+                continue
+            assert isinstance(record, dict)
+            for k in FIELDS:
+                batch[k].append(record[k])
+            batch["history"].append(record.get("history"))
+            batch["line"].append(line_no)
+            if len(batch["line"]) >= BATCH_ROWS:
+                flush()
+        flush()
+        if rows == 0 and not issues:
+            issues.append(Issue(item.label, None, "no rows in file"))
+        return rows, issues
+
+
+def _open_binary(path: Path) -> IO[bytes]:
+    return gzip.open(path, "rb") if path.name.endswith(".gz") else open(path, "rb")
+
+
+def _records(item: SourceFile) -> Iterator[tuple[int | None, Any, str | None]]:
+    """(line or record number, parsed value, problem) for every record of a JSON file."""
+    if item.fmt == "parquet":
+        yield None, None, "unreadable parquet file (or missing instruction/input/output columns)"
+        return
+    try:
+        with _open_binary(item.path) as fh:
+            if item.fmt == "array":
+                try:
+                    values = json.loads(fh.read().decode("utf-8"))
+                except (UnicodeDecodeError, json.JSONDecodeError, OSError) as exc:
+                    yield None, None, f"not a valid JSON array: {exc}"
+                    return
+                if not isinstance(values, list):
+                    yield None, None, "top-level JSON value is not an array"
+                    return
+                for i, value in enumerate(values, 1):
+                    yield i, value, None
+                return
+            for i, raw in enumerate(fh, 1):
+                if not raw.strip():
+                    yield i, None, ""
+                    continue
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    yield i, None, "not UTF-8"
+                    continue
+                try:
+                    yield i, json.loads(text), None
+                except json.JSONDecodeError as exc:
+                    yield i, None, f"malformed JSON ({exc.msg} at column {exc.colno})"
+    except (OSError, EOFError) as exc:  # truncated gzip, unreadable file
+        yield None, None, f"cannot read file: {exc}"
+
+
+def _check(record: Any) -> str | None:
+    if not isinstance(record, dict):
+        return "not a JSON object"
+    for k in FIELDS:
+        if k not in record or record[k] is None:
+            return f"missing field {k!r}"
+        if not isinstance(record[k], str):
+            return f"field {k!r} is {type(record[k]).__name__}, not a string"
+    history = record.get("history")
+    if history is not None and not (
+        isinstance(history, list)
+        and all(isinstance(p, list) and all(isinstance(t, str) for t in p) for p in history)
+    ):
+        return "field 'history' is not a list of [user, assistant] string pairs"
+    return None
+
+
+def _write_tasks(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Catalog tasks plus any unknown task names met while indexing (kept, category 'unknown')."""
+    con.execute("DELETE FROM tasks")
+    rows: list[tuple[Any, ...]] = []
+    known = catalog.tasks()
+    indexed = [str(r[0]) for r in con.execute("SELECT DISTINCT task FROM blocks ORDER BY 1").fetchall()]
+    names = list(known) + [t for t in indexed if t not in known]
+    unknown: list[str] = []
+    for name in names:
+        info = catalog.lookup(name)
+        if info is None:
+            unknown.append(name)
+            rows.append((name, catalog.UNKNOWN_CATEGORY, False, *([None] * 8)))
+            continue
+        rows.append(
+            (name, info.category, True, info.train, info.dev, info.test, info.in_medinst32,
+             info.medinst32_test_rows, info.metric_type, info.difficulty, info.paper_metric)
+        )  # fmt: skip
+    con.executemany("INSERT INTO tasks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    return unknown
+
+
+def build_index(
+    db: Path,
+    sources: list[SourceSpec],
+    *,
+    add: bool = False,
+    progress: IngestProgress | None = None,
+    memory_limit: str = "3GB",
+    threads: int | None = None,
+) -> IndexReport:
+    """Index `sources` into `db` atomically. With `add`, rows of other sources already there are kept."""
+    db = db.expanduser().resolve()
+    progress = progress or _NoProgress()
+    report = IndexReport(db=db, errors_file=errors_path_for(db))
+    started = time.perf_counter()
+    with write_lock(db):
+        _clear_stale_builds(db)
+        tmp = db.with_name(f".{db.name}.building-{os.getpid()}")
+        _remove_db_files(tmp)
+        try:
+            if add and db.exists():
+                shutil.copy2(db, tmp)
+            con = duckdb.connect(str(tmp))
+            try:
+                con.execute(f"SET memory_limit = '{memory_limit}'")
+                con.execute("SET enable_progress_bar = false")
+                if threads:
+                    con.execute(f"SET threads = {int(threads)}")
+                for stmt in sql.statements("schema"):
+                    con.execute(stmt)
+                for source in sources:
+                    # Re-indexing a source replaces its rows: the same command twice gives the same index.
+                    for table in ("samples", "blocks"):
+                        con.execute(f"DELETE FROM {table} WHERE source = $s", {"s": source.name})
+                    con.execute("DELETE FROM sources WHERE name = $s", {"s": source.name})
+                    report.issues.extend(source.issues)
+                    report.skipped += len(source.issues)
+                builder = _Builder(con, report, progress)
+                all_files = [(s, f) for s in sources for f in s.files]
+                progress.start(len(all_files), sum(f.size for _, f in all_files))
+                for source in sources:
+                    before_rows, before_skipped = report.rows, report.skipped
+                    for item in source.files:
+                        builder.add_file(source, item)
+                    con.execute(
+                        "INSERT INTO sources VALUES ($name, $kind, $loc, $at, $files, $rows, $skipped)",
+                        {"name": source.name, "kind": source.kind, "loc": source.location,
+                         "at": dt.datetime.now(), "files": len(source.files),
+                         "rows": report.rows - before_rows, "skipped": report.skipped - before_skipped},
+                    )  # fmt: skip
+                report.unknown_tasks = _write_tasks(con)
+                for stmt in sql.statements("build_instructions"):
+                    con.execute(stmt)
+                con.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('schema', '1'), ('built_at', $at)",
+                    {"at": dt.datetime.now().isoformat(timespec="seconds")},
+                )
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            _write_errors(report)
+            os.replace(tmp, db)
+        except BaseException:
+            _remove_db_files(tmp)
+            raise
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _write_errors(report: IndexReport) -> None:
+    with open(report.errors_file, "w", encoding="utf-8") as fh:
+        for issue in report.issues:
+            fh.write(json.dumps({"file": issue.file, "line": issue.line, "reason": issue.reason}) + "\n")

@@ -1,0 +1,1 @@
+SELECT instruction, n FROM instructions WHERE task = $task ORDER BY n DESC, instruction;

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -10,7 +11,8 @@ from rich.console import Console
 from rich.prompt import Confirm
 
 from medinst_tui import catalog
-from medinst_tui.paths import default_db_path
+from medinst_tui.paths import ENV_DB, default_db_path
+from medinst_tui.store.index import Index
 
 console = Console()
 err = Console(stderr=True)
@@ -21,11 +23,28 @@ class CliError(Exception):
 
 
 def add_db_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", type=Path, default=None, help="index file (default: $MEDINST_DB or the user data dir)")
+    p.add_argument(
+        "--db", type=Path, default=None, help="index file (default: $MEDINST_DB or the user data dir)"
+    )
 
 
 def db_path(args: argparse.Namespace) -> Path:
     return Path(args.db).expanduser() if getattr(args, "db", None) else default_db_path()
+
+
+def open_index(args: argparse.Namespace) -> Index:
+    """The index for browsing commands. A first run with no index at the default place builds the demo."""
+    path = db_path(args)
+    explicit = getattr(args, "db", None) is not None or bool(os.environ.get(ENV_DB))
+    if not path.exists() and not explicit:
+        from medinst_tui.sources.specs import demo_sources
+        from medinst_tui.store.ingest import build_index
+
+        err.print(
+            f"[yellow]No index yet: building the bundled demo index (demo data, not MEDINST) at {path}[/]"
+        )
+        build_index(path, demo_sources())
+    return Index(path)
 
 
 def resolve_task(query: str, known: list[str], *, assume_yes: bool = False) -> str:
@@ -44,7 +63,9 @@ def resolve_task(query: str, known: list[str], *, assume_yes: bool = False) -> s
         return best
     if sys.stdin.isatty():
         others = ", ".join(h[0] for h in hits[1:4])
-        if Confirm.ask(f"--task {query!r}: use [bold]{best}[/]? (others: {others})", console=err, default=True):
+        if Confirm.ask(
+            f"--task {query!r}: use [bold]{best}[/]? (others: {others})", console=err, default=True
+        ):
             return best
         raise CliError("cancelled")
     if score >= 90 and score - runner_up >= 5:

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from medinst_tui import catalog
-from medinst_tui.cli.common import CliError, add_db_option, console, db_path, err, resolve_task
+from medinst_tui.cli.common import CliError, add_db_option, console, db_path, err, open_index, resolve_task
 from medinst_tui.cli.progress import FractionBar, IngestBar
 from medinst_tui.paths import locate
 from medinst_tui.store.export import export
@@ -28,11 +28,23 @@ def add_index(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("index", help="build the DuckDB index (demo set, local files or the Hub)")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--demo", action="store_true", help="the bundled demo set (the default)")
-    src.add_argument("--from", dest="from_path", type=Path, metavar="PATH",
-                     help="a folder of <Task>_<split>.json files / Hub parquet layout, or one file")  # fmt: skip
-    src.add_argument("--hub", nargs="?", const="medinst", choices=["medinst", "medinst32"],
-                     help="download aialt/MedINST (or aialt/MedINST32) through huggingface_hub")  # fmt: skip
-    p.add_argument("--task", action="append", default=[], help="only this task (repeatable); with one file: its task")
+    src.add_argument(
+        "--from",
+        dest="from_path",
+        type=Path,
+        metavar="PATH",
+        help="a folder of <Task>_<split>.json files / Hub parquet layout, or one file",
+    )
+    src.add_argument(
+        "--hub",
+        nargs="?",
+        const="medinst",
+        choices=["medinst", "medinst32"],
+        help="download aialt/MedINST (or aialt/MedINST32) through huggingface_hub",
+    )
+    p.add_argument(
+        "--task", action="append", default=[], help="only this task (repeatable); with one file: its task"
+    )
     p.add_argument("--category", action="append", default=[], choices=list(catalog.categories()))
     p.add_argument("--split", action="append", default=[], choices=SPLIT_CHOICES)
     p.add_argument("--add", action="store_true", help="keep the other sources already in the index")
@@ -54,8 +66,9 @@ def sources_for(args: argparse.Namespace) -> list[SourceSpec]:
         from medinst_tui.sources.hub import HubError, hub_sources
 
         try:
-            return hub_sources(args.hub, tasks=args.task, categories=args.category, splits=args.split,
-                               revision=args.revision)  # fmt: skip
+            return hub_sources(
+                args.hub, tasks=args.task, categories=args.category, splits=args.split, revision=args.revision
+            )
         except HubError as exc:
             raise CliError(str(exc)) from exc
     return demo_sources()
@@ -83,7 +96,7 @@ def print_report(report: IndexReport) -> None:
     )
     if report.unknown_tasks:
         console.print(
-            f"[yellow]{len(report.unknown_tasks)} task name(s) not in the MEDINST catalog, kept with category "
+            f"[yellow]{len(report.unknown_tasks)} task name(s) not in the catalog, kept with category "
             f"'unknown':[/] {escape(', '.join(report.unknown_tasks))}"
         )
     if report.issues:
@@ -141,7 +154,12 @@ def cmd_tasks(args: argparse.Namespace) -> int:
         if name in extra and name not in indexed:
             continue
         is_twin = name != catalog.base_task(name)
-        cells = [name, category, "✓" if info and info.in_medinst32 else "", (info.metric_type or "") if info else ""]
+        cells = [
+            name,
+            category,
+            "✓" if info and info.in_medinst32 else "",
+            (info.metric_type or "") if info else "",
+        ]
         for split in SPLIT_CHOICES:
             paper = "" if is_twin or not info else _num(info.paper_size(split))
             if indexed:
@@ -171,13 +189,15 @@ def add_show(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    with Index(db_path(args)) as index:
+    with open_index(args) as index:
         task = resolve_task(args.task, index.indexed_tasks(), assume_yes=args.yes)
         info = catalog.lookup(task)
         f = Filter(tasks=(task,), splits=(args.split,) if args.split else (), search=args.search)
         head = Text.assemble((task, "bold"), f"  {info.category if info else catalog.UNKNOWN_CATEGORY}")
         if info and info.in_medinst32:
-            head.append(f"  MEDINST32 · metric {info.metric_type} · difficulty {info.difficulty}", style="cyan")
+            head.append(
+                f"  MEDINST32 · metric {info.metric_type} · difficulty {info.difficulty}", style="cyan"
+            )
         console.print(head)
         for text, n in index.instructions(task):
             console.print(Panel(escape(text), title=f"instruction ({n:,} rows)", title_align="left"))
@@ -193,7 +213,9 @@ def cmd_show(args: argparse.Namespace) -> int:
             body.append(row.input + "\n\n")
             body.append("gold output\n", style="bold green")
             body.append(row.output)
-            console.print(Panel(body, title=f"#{row.id} · {row.split} · {row.file}:{row.line}", title_align="left"))
+            console.print(
+                Panel(body, title=f"#{row.id} · {row.split} · {row.file}:{row.line}", title_align="left")
+            )
         console.print(f"{min(args.n, total)} of {total:,} matching row(s).")
     return 0
 
@@ -217,14 +239,27 @@ def add_export(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    with Index(db_path(args)) as index:
+    with open_index(args) as index:
         known = index.indexed_tasks()
         tasks = tuple(resolve_task(t, known, assume_yes=args.yes) for t in args.task)
-        f = Filter(categories=tuple(args.category), tasks=tasks, splits=tuple(args.split),
-                   medinst32=args.medinst32, search=args.search)  # fmt: skip
+        f = Filter(
+            categories=tuple(args.category),
+            tasks=tasks,
+            splits=tuple(args.split),
+            medinst32=args.medinst32,
+            search=args.search,
+        )
         with FractionBar("export") as bar:
-            result = export(index, f, args.output, fmt=args.format, sample=args.sample, seed=args.seed,
-                            limit=args.limit, on_progress=bar)  # fmt: skip
+            result = export(
+                index,
+                f,
+                args.output,
+                fmt=args.format,
+                sample=args.sample,
+                seed=args.seed,
+                limit=args.limit,
+                on_progress=bar,
+            )
     where = "stdout" if result.target == "-" else result.target
     err.print(f"Wrote {result.rows:,} rows to {escape(where)} ({result.fmt}, {result.seconds:.1f} s).")
     return 0

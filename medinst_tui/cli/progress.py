@@ -64,9 +64,12 @@ class FractionBar:
 
     def __init__(self, label: str, console: Console = stderr):
         self.progress = Progress(
-            TextColumn(f"[bold]{label}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-            TimeElapsedColumn(), console=console,
-        )  # fmt: skip
+            TextColumn(f"[bold]{label}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TimeElapsedColumn(),
+            console=console,
+        )
         self.task = self.progress.add_task(label, total=1.0)
 
     def __enter__(self) -> FractionBar:

@@ -9,7 +9,14 @@ from pathlib import Path
 
 from medinst_tui.catalog import ZS_SUFFIX
 
-SPLIT_ALIASES = {"train": "train", "dev": "dev", "validation": "dev", "valid": "dev", "val": "dev", "test": "test"}
+SPLIT_ALIASES = {
+    "train": "train",
+    "dev": "dev",
+    "validation": "dev",
+    "valid": "dev",
+    "val": "dev",
+    "test": "test",
+}
 # MEDINST32's training mixtures have no split in their names; they are sources of their own.
 MIXTURES = {"merged_train_100k", "unseen_train_100k"}
 _NAME = re.compile(r"^(?P<task>.+)_(?P<split>[A-Za-z]+)$")
@@ -100,7 +107,10 @@ def discover(root: Path) -> tuple[list[SourceFile], list[Unrecognised]]:
         if path.suffix in {".md", ".txt", ".lock", ".py", ".gitattributes", ".yaml", ".yml"}:
             continue
         item = classify(path, base)
-        (found if isinstance(item, SourceFile) else unknown).append(item)
+        if isinstance(item, SourceFile):
+            found.append(item)
+        else:
+            unknown.append(item)
     order = {"train": 0, "dev": 1, "test": 2}
     found.sort(key=lambda f: (f.task, order.get(f.split, 9), f.label))
     return found, unknown

@@ -19,6 +19,10 @@ class HubError(RuntimeError):
     pass
 
 
+def _offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
 def _task_names(tasks: Iterable[str], categories: Iterable[str]) -> list[str]:
     names = list(tasks)
     cats = set(categories)
@@ -27,8 +31,9 @@ def _task_names(tasks: Iterable[str], categories: Iterable[str]) -> list[str]:
     return sorted(set(names))
 
 
-def patterns(which: str, tasks: Iterable[str] = (), categories: Iterable[str] = (),
-             splits: Iterable[str] = ()) -> list[str]:  # fmt: skip
+def patterns(
+    which: str, tasks: Iterable[str] = (), categories: Iterable[str] = (), splits: Iterable[str] = ()
+) -> list[str]:
     """allow_patterns for snapshot_download, so a task or split selection downloads only its files."""
     names = _task_names(tasks, categories) or ["*"]
     split_list = list(splits) or ["*"]
@@ -56,12 +61,18 @@ def hub_sources(
     repo = REPOS[which]
     tasks, categories, splits = list(tasks), list(categories), list(splits)
     try:
+        # huggingface_hub reads its environment once at import; read it per call so the process's
+        # current HF_HUB_CACHE / HF_HUB_OFFLINE always apply.
         root = Path(
             snapshot_download(
-                repo, repo_type="dataset", revision=revision,
+                repo,
+                repo_type="dataset",
+                revision=revision,
                 allow_patterns=patterns(which, tasks, categories, splits),
+                cache_dir=os.environ.get("HF_HUB_CACHE") or None,
+                local_files_only=_offline(),
             )
-        )  # fmt: skip
+        )
     except LocalEntryNotFoundError as exc:
         raise HubError(
             f"{repo} is not in the Hugging Face cache and the Hub cannot be reached "

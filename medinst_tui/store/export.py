@@ -37,8 +37,9 @@ def format_for(target: str, fmt: str | None = None) -> str:
     return "parquet" if target.endswith(".parquet") else "jsonl"
 
 
-def export_query(f: Filter, *, sample: int | None = None, seed: int = 0,
-                 limit: int | None = None) -> tuple[str, dict[str, object]]:  # fmt: skip
+def export_query(
+    f: Filter, *, sample: int | None = None, seed: int = 0, limit: int | None = None
+) -> tuple[str, dict[str, object]]:
     clause, params = where(f)
     if sample is not None:
         query = sql.render("export_sample", clause)
@@ -113,8 +114,12 @@ def export(
         os.replace(out_path, final)
     if on_progress is not None:
         on_progress(1.0)
-    return ExportResult(result[0] if result else 0, target if final is None else str(final), fmt,
-                        time.perf_counter() - started)  # fmt: skip
+    return ExportResult(
+        result[0] if result else 0,
+        target if final is None else str(final),
+        fmt,
+        time.perf_counter() - started,
+    )
 
 
 class ExportCancelledError(RuntimeError):

@@ -18,6 +18,7 @@ from medinst_tui.store import sql
 from medinst_tui.store.filters import Filter, where
 
 DEFAULT_PAGE = 100
+NO_FILTER = Filter()
 SEARCH_BACKEND_SCAN = "scan"
 
 
@@ -114,7 +115,7 @@ class Index:
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
                 raise IndexBusyError(
-                    f"the index {self.path} is locked by another process writing to it; try again when it ends"
+                    f"the index {self.path} is locked by another process writing to it; retry when it ends"
                 ) from exc
             raise
         self.con.execute("SET enable_progress_bar = false")
@@ -131,7 +132,7 @@ class Index:
         self.close()
 
     # -- counts ------------------------------------------------------------------------------------------
-    def facets(self, f: Filter = Filter()) -> Facets:
+    def facets(self, f: Filter = NO_FILTER) -> Facets:
         if f.structural:
             clause, params = where(f, for_blocks=True)
             query = sql.render("facet_counts_blocks", clause)
@@ -141,7 +142,7 @@ class Index:
         rows = self.con.execute(query, params).fetchall()
         return Facets([FacetCount(str(c), str(t), str(s), int(n)) for c, t, s, n in rows])
 
-    def count(self, f: Filter = Filter()) -> int:
+    def count(self, f: Filter = NO_FILTER) -> int:
         if f.structural:
             return self.facets(f).total
         clause, params = where(f)
@@ -149,7 +150,7 @@ class Index:
         return int(row[0]) if row else 0
 
     # -- rows --------------------------------------------------------------------------------------------
-    def page(self, f: Filter = Filter(), *, after_id: int = -1, limit: int = DEFAULT_PAGE) -> list[Row]:
+    def page(self, f: Filter = NO_FILTER, *, after_id: int = -1, limit: int = DEFAULT_PAGE) -> list[Row]:
         """The next `limit` rows of the filter after `after_id` (keyset paging)."""
         clause, params = where(f)
         rows = self.con.execute(sql.render("page", clause), params | {"after_id": after_id, "limit": limit})
@@ -174,7 +175,8 @@ class Index:
             return int(blocks[i][0]) + (position - before)
         clause, params = where(f)
         row = self.con.execute(
-            f"SELECT id FROM samples WHERE {clause} ORDER BY id LIMIT 1 OFFSET $pos", params | {"pos": position}
+            f"SELECT id FROM samples WHERE {clause} ORDER BY id LIMIT 1 OFFSET $pos",
+            params | {"pos": position},
         ).fetchone()
         return int(row[0]) if row else None
 
@@ -200,11 +202,16 @@ class Index:
         for t in self.con.execute(sql.render("task_rows")).fetchall():
             out.append(
                 TaskRow(
-                    name=t[0], category=t[1], known=bool(t[2]), in_medinst32=bool(t[3]), metric_type=t[4],
-                    difficulty=t[5], paper={"train": t[6], "dev": t[7], "test": t[8]},
+                    name=t[0],
+                    category=t[1],
+                    known=bool(t[2]),
+                    in_medinst32=bool(t[3]),
+                    metric_type=t[4],
+                    difficulty=t[5],
+                    paper={"train": t[6], "dev": t[7], "test": t[8]},
                     indexed={"train": int(t[9]), "dev": int(t[10]), "test": int(t[11])},
                 )
-            )  # fmt: skip
+            )
         return out
 
     def indexed_tasks(self) -> list[str]:

@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import Any, BinaryIO, Protocol, cast
 
 import duckdb
 
@@ -137,9 +137,14 @@ class _Builder:
         category = catalog.category_of(item.task)
         first = self.next_id
         params = {
-            "path": str(item.path), "first_id": first, "task": item.task, "split": item.split,
-            "category": category, "source": source.name, "file": item.label,
-        }  # fmt: skip
+            "path": str(item.path),
+            "first_id": first,
+            "task": item.task,
+            "split": item.split,
+            "category": category,
+            "source": source.name,
+            "file": item.label,
+        }
         issues: list[Issue] = []
         rows = 0
         if item.size == 0:
@@ -158,7 +163,8 @@ class _Builder:
         if rows:
             self.con.execute(
                 "INSERT INTO blocks VALUES ($source, $file, $task, $split, $category, $first_id, $n)",
-                {k: params[k] for k in ("source", "file", "task", "split", "category", "first_id")} | {"n": rows},
+                {k: params[k] for k in ("source", "file", "task", "split", "category", "first_id")}
+                | {"n": rows},
             )
             self.next_id = first + rows
         self.report.files += 1
@@ -171,8 +177,9 @@ class _Builder:
         if item.fmt == "parquet":
             cols = {
                 str(r[0])
-                for r in self.con.execute("DESCRIBE SELECT * FROM read_parquet($path)", {"path": params["path"]})
-                .fetchall()
+                for r in self.con.execute(
+                    "DESCRIBE SELECT * FROM read_parquet($path)", {"path": params["path"]}
+                ).fetchall()
             }
             missing = [f for f in FIELDS if f not in cols]
             if missing:
@@ -203,7 +210,9 @@ class _Builder:
             n = len(batch["line"])
             table = pa.table(
                 {
-                    "id": pa.array(range(params["first_id"] + rows, params["first_id"] + rows + n), pa.int64()),
+                    "id": pa.array(
+                        range(params["first_id"] + rows, params["first_id"] + rows + n), pa.int64()
+                    ),
                     **{k: pa.array(batch[k], pa.string()) for k in FIELDS},
                     "history": pa.array(batch["history"], pa.list_(pa.list_(pa.string()))),
                     "line": pa.array(batch["line"], pa.int64()),
@@ -211,7 +220,8 @@ class _Builder:
             )
             self.con.register("exact_batch", table)
             self.con.execute(
-                "INSERT INTO samples SELECT id, $task, $split, $category, instruction, input, output, history, "
+                "INSERT INTO samples SELECT id, $task, $split, $category, instruction, input, output, "
+                "history, "
                 "$source, $file, line FROM exact_batch ORDER BY id",
                 {k: params[k] for k in ("task", "split", "category", "source", "file")},
             )
@@ -240,8 +250,10 @@ class _Builder:
         return rows, issues
 
 
-def _open_binary(path: Path) -> IO[bytes]:
-    return gzip.open(path, "rb") if path.name.endswith(".gz") else open(path, "rb")
+def _open_binary(path: Path) -> BinaryIO:
+    if path.name.endswith(".gz"):
+        return cast(BinaryIO, gzip.GzipFile(path, "rb"))
+    return open(path, "rb")
 
 
 def _records(item: SourceFile) -> Iterator[tuple[int | None, Any, str | None]]:
@@ -312,9 +324,20 @@ def _write_tasks(con: duckdb.DuckDBPyConnection) -> list[str]:
             rows.append((name, catalog.UNKNOWN_CATEGORY, False, *([None] * 8)))
             continue
         rows.append(
-            (name, info.category, True, info.train, info.dev, info.test, info.in_medinst32,
-             info.medinst32_test_rows, info.metric_type, info.difficulty, info.paper_metric)
-        )  # fmt: skip
+            (
+                name,
+                info.category,
+                True,
+                info.train,
+                info.dev,
+                info.test,
+                info.in_medinst32,
+                info.medinst32_test_rows,
+                info.metric_type,
+                info.difficulty,
+                info.paper_metric,
+            )
+        )
     con.executemany("INSERT INTO tasks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     return unknown
 
@@ -364,10 +387,16 @@ def build_index(
                         builder.add_file(source, item)
                     con.execute(
                         "INSERT INTO sources VALUES ($name, $kind, $loc, $at, $files, $rows, $skipped)",
-                        {"name": source.name, "kind": source.kind, "loc": source.location,
-                         "at": dt.datetime.now(), "files": len(source.files),
-                         "rows": report.rows - before_rows, "skipped": report.skipped - before_skipped},
-                    )  # fmt: skip
+                        {
+                            "name": source.name,
+                            "kind": source.kind,
+                            "loc": source.location,
+                            "at": dt.datetime.now(),
+                            "files": len(source.files),
+                            "rows": report.rows - before_rows,
+                            "skipped": report.skipped - before_skipped,
+                        },
+                    )
                 report.unknown_tasks = _write_tasks(con)
                 for stmt in sql.statements("build_instructions"):
                     con.execute(stmt)

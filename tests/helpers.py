@@ -1,0 +1,27 @@
+"""Small builders for test inputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def write_jsonl(path: Path, rows: list[dict[str, object]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return path
+
+
+def make_rows(
+    task: str, n: int, *, instruction: str | None = None, word: str = "aspirin"
+) -> list[dict[str, object]]:
+    return [
+        {
+            "instruction": instruction or f"Instruction of {task}.",
+            "input": f"{task} sample {i} mentions {word} and headache.",
+            "output": f"[{word} <Chemical>]" if i % 2 else "[headache <Disease>]",
+        }
+        for i in range(n)
+    ]

@@ -18,6 +18,7 @@ ENV_DB = "MEDINST_DB"
 ENV_CONFIG_DIR = "MEDINST_CONFIG_DIR"
 ENV_DATA_DIR = "MEDINST_DATA_DIR"
 ENV_CACHE_DIR = "MEDINST_CACHE_DIR"
+ENV_RUNS_DB = "MEDINST_RUNS_DB"
 
 
 def resource_dir(name: str) -> Path:
@@ -53,6 +54,16 @@ def default_db_path() -> Path:
     return Path(value).expanduser() if value else data_dir() / "index.duckdb"
 
 
+def runs_db_path() -> Path:
+    """Runs and per-sample results; a file of their own so that browsing (read-only) never waits on a run."""
+    value = os.environ.get(ENV_RUNS_DB)
+    return Path(value).expanduser() if value else data_dir() / "runs.duckdb"
+
+
+def response_cache_path() -> Path:
+    return cache_dir() / "responses.sqlite"
+
+
 def config_file() -> Path:
     return config_dir() / "config.yaml"
 
@@ -68,6 +79,8 @@ class Locations:
     cache: Path
     index: Path
     index_errors: Path
+    runs: Path
+    response_cache: Path
     queries: Path
     themes: Path
     models: Path
@@ -90,6 +103,8 @@ def locate(db: Path | None = None) -> Locations:
         cache=cache_dir(),
         index=index,
         index_errors=errors_path_for(index),
+        runs=runs_db_path(),
+        response_cache=response_cache_path(),
         queries=resource_dir("queries"),
         themes=resource_dir("themes"),
         models=resource_dir("models"),

@@ -8,7 +8,7 @@ import sys
 from rich.markup import escape
 
 from medinst_tui import __version__
-from medinst_tui.cli import index_cmds
+from medinst_tui.cli import index_cmds, run_cmds
 from medinst_tui.cli.common import CliError, err
 
 
@@ -24,6 +24,10 @@ def build_parser() -> argparse.ArgumentParser:
     index_cmds.add_show(sub)
     index_cmds.add_export(sub)
     index_cmds.add_locate(sub)
+    run_cmds.add_prompt(sub)
+    run_cmds.add_run(sub)
+    run_cmds.add_score(sub)
+    run_cmds.add_runs(sub)
     return parser
 
 

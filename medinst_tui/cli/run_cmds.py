@@ -1,0 +1,409 @@
+"""`medinst prompt`, `medinst run`, `medinst score`, `medinst runs`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import threading
+from pathlib import Path
+
+from rich.markup import escape
+from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from medinst_tui import catalog
+from medinst_tui.backends.base import Backend, BackendInfo
+from medinst_tui.cli.common import CliError, add_db_option, console, err, open_index, resolve_task
+from medinst_tui.cli.index_cmds import SPLIT_CHOICES
+from medinst_tui.fewshot.formats import BUILTIN_FORMATS, load_user_formats
+from medinst_tui.fewshot.shots import ShotSpec
+from medinst_tui.paths import config_dir, response_cache_path, runs_db_path
+from medinst_tui.runs.engine import LiveScores, RunConfig, RunEngine
+from medinst_tui.runs.records import SampleResult, Summary
+from medinst_tui.scoring import HEADLINE_METRIC, METRICS, family_for, format_value
+
+# Paper columns shown beside a run's scores (Table 3): the few-shot baselines.
+PAPER_COLUMNS = ("LLaMA3_fewshot", "GPT-4o_fewshot")
+
+
+# -- shared options ------------------------------------------------------------------------------------
+def add_model_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("model")
+    g.add_argument("--model", help="a preset name (models/*.yaml), a .gguf path, or an http(s) URL")
+    g.add_argument("--endpoint", help="an OpenAI-compatible base URL (e.g. http://gpu:8000/v1)")
+    g.add_argument("--endpoint-model", help="the model name to ask the endpoint for")
+    g.add_argument(
+        "--api-key-env", help="the env var holding the endpoint's API key (never pass the key itself)"
+    )
+    g.add_argument("--api", choices=["chat", "completions"], help="the endpoint API to call")
+    g.add_argument("--threads", type=int, help="CPU threads for a local model")
+    g.add_argument("--n-ctx", type=int, help="context size for a local model")
+
+
+def add_prompt_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("prompt")
+    shots = g.add_mutually_exclusive_group()
+    shots.add_argument("--shots", type=int, help="K seeded shots from the task's train split (dev if none)")
+    shots.add_argument("--history", action="store_true", help="the row's own few-shot history (MEDINST32)")
+    shots.add_argument(
+        "--cross-task", type=int, metavar="K", help="K shots from other tasks of the same category"
+    )
+    shots.add_argument(
+        "--pin", type=int, action="append", metavar="ID", help="pin a shot by sample id (repeatable)"
+    )
+    g.add_argument("--seed", type=int, default=0, help="seed for the shots (and --sample)")
+    g.add_argument(
+        "--format", help=f"{' | '.join(BUILTIN_FORMATS)} | a user template name (default: the model's)"
+    )
+    g.add_argument("--max-tokens", type=int, help="new tokens at most (default: the preset's, 1024)")
+    g.add_argument("--temperature", type=float, help="default: the preset's, 0")
+    g.add_argument("--stop", action="append", default=[], help="a stop sequence (repeatable)")
+
+
+def shot_spec(args: argparse.Namespace) -> ShotSpec:
+    if args.pin:
+        return ShotSpec("pinned", len(args.pin), args.seed, tuple(args.pin))
+    if args.cross_task is not None:
+        return ShotSpec("category", args.cross_task, args.seed)
+    if args.shots is not None:
+        return ShotSpec("task" if args.shots > 0 else "none", args.shots, args.seed)
+    return ShotSpec("history", 0, args.seed)
+
+
+def make_backend(args: argparse.Namespace) -> tuple[Backend, str, str, int, float, int]:
+    """The backend, what the user called it, its prompt format, max tokens, temperature and concurrency."""
+    from medinst_tui.backends.presets import PresetError, backend_from_preset, check_available, resolve_preset
+
+    spec = args.endpoint or args.model
+    try:
+        preset = resolve_preset(spec, user_dir=config_dir() / "models")
+    except PresetError as exc:
+        raise CliError(str(exc)) from exc
+    changes: dict[str, object] = {}
+    if args.endpoint_model:
+        changes["model"] = args.endpoint_model
+    if args.api_key_env:
+        changes["api_key_env"] = args.api_key_env
+    if args.api:
+        changes["api"] = args.api
+    if args.threads:
+        changes["n_threads"] = args.threads
+    if args.n_ctx:
+        changes["n_ctx"] = args.n_ctx
+    if getattr(args, "concurrency", None):
+        changes["max_concurrency"] = args.concurrency
+    if changes:
+        import dataclasses
+
+        preset = dataclasses.replace(preset, **changes)  # type: ignore[arg-type]
+    missing = check_available(preset)
+    if missing:
+        raise CliError(f"model preset {preset.name!r} cannot run: {missing}")
+    fmt = args.format or preset.prompt_format
+    max_tokens = args.max_tokens or preset.sampling.max_tokens
+    temperature = args.temperature if args.temperature is not None else preset.sampling.temperature
+    return (
+        backend_from_preset(preset),
+        spec or preset.name,
+        fmt,
+        max_tokens,
+        temperature,
+        preset.max_concurrency,
+    )
+
+
+# -- prompt --------------------------------------------------------------------------------------------
+def add_prompt(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("prompt", help="print the exact prompt a model will see for one sample")
+    p.add_argument("task")
+    p.add_argument("--id", type=int, help="sample id (default: the first row of the task/split)")
+    p.add_argument("--split", choices=SPLIT_CHOICES, default="test")
+    p.add_argument("--yes", action="store_true")
+    add_prompt_options(p)
+    add_model_options(p)
+    add_db_option(p)
+    p.set_defaults(func=cmd_prompt)
+
+
+def cmd_prompt(args: argparse.Namespace) -> int:
+    backend, _, fmt, max_tokens, temperature, _ = make_backend(args)
+    with open_index(args) as index:
+        if args.id is not None:
+            row = index.get(args.id)
+            if row is None:
+                raise CliError(f"no sample with id {args.id}")
+        else:
+            from medinst_tui.store.filters import Filter
+
+            task = resolve_task(args.task, index.indexed_tasks(), assume_yes=args.yes)
+            page = index.page(Filter(tasks=(task,), splits=(args.split,)), limit=1)
+            if not page:
+                raise CliError(f"{task} has no {args.split} rows in the index")
+            row = page[0]
+        config = RunConfig(shots=shot_spec(args), format=fmt, max_tokens=max_tokens, temperature=temperature)
+        engine = RunEngine(index, backend, user_formats=load_user_formats(config_dir() / "templates"))
+        built = engine.prepare(row, config)
+    info = backend.describe()
+    console.print(
+        f"[bold]{row.task}[/] #{row.id} · {row.split} · format {built.format} · "
+        f"shots {config.shots.describe()}"
+    )
+    if built.messages is not None:
+        for m in built.messages:
+            console.print(Panel(escape(m["content"]), title=m["role"], title_align="left"))
+        rendered = backend.render(built.messages)
+        label = "rendered by " + info.template + ("" if info.exact_render else " (approximation)")
+    else:
+        rendered, label = built.text or "", "plain text"
+    console.print(Panel(escape(rendered), title=label, title_align="left", border_style="cyan"))
+    console.print(f"Tokens: {built.fit.describe()}  ·  model {escape(info.model_label)}")
+    console.print(Panel(escape(row.output), title="gold output", title_align="left", border_style="green"))
+    backend.close()
+    return 0
+
+
+# -- run -----------------------------------------------------------------------------------------------
+def add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("run", help="run few-shot prompts over a filter and score them")
+    p.add_argument("--task", action="append", default=[], help="task (repeatable, fuzzy-matched)")
+    p.add_argument("--category", action="append", default=[], choices=list(catalog.categories()))
+    p.add_argument("--medinst32", action="store_true", help="only MEDINST32 tasks")
+    p.add_argument("--split", choices=SPLIT_CHOICES, default="test")
+    p.add_argument("--search", default="")
+    size = p.add_mutually_exclusive_group()
+    size.add_argument("--limit", type=int, help="the first N rows of the filter")
+    size.add_argument("--sample", type=int, help="a seeded random sample of N rows (seed: --seed)")
+    p.add_argument("--concurrency", type=int, help="requests in flight for a remote endpoint")
+    p.add_argument("--no-cache", action="store_true", help="generate again even when the answer is cached")
+    p.add_argument("-o", "--output", type=Path, help="results JSONL (one line per sample)")
+    p.add_argument("--yes", action="store_true")
+    add_prompt_options(p)
+    add_model_options(p)
+    add_db_option(p)
+    p.set_defaults(func=cmd_run)
+
+
+class _RichListener:
+    def __init__(self, progress: Progress):
+        self.progress = progress
+        self.task = progress.add_task("run", total=None, scores="", rate="")
+        self.tokens = 0
+        self.started = 0.0
+
+    def run_started(self, run_id: str, total: int, info: BackendInfo) -> None:
+        import time
+
+        self.started = time.perf_counter()
+        self.progress.update(self.task, total=total, description=f"{run_id} · {info.model_label}")
+
+    def token(self, seq: int, text: str) -> None:
+        pass
+
+    def sample_finished(self, result: SampleResult, summary: Summary) -> None:
+        import time
+
+        self.tokens += result.completion_tokens
+        elapsed = max(time.perf_counter() - self.started, 1e-9)
+        done = self.progress.tasks[0].completed + 1
+        means = []
+        for metrics in summary.values():
+            for key in ("rougeL", "token_f1"):
+                if key in metrics:
+                    means.append(f"{METRICS[key].label} {format_value(key, metrics[key].value)}")
+            break
+        self.progress.update(
+            self.task,
+            advance=1,
+            rate=f"{done / elapsed:.2f} samples/s · {self.tokens / elapsed:.1f} tok/s",
+            scores=" · ".join(means),
+        )
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    backend, model_name, fmt, max_tokens, temperature, concurrency = make_backend(args)
+    from medinst_tui.runs.cache import ResponseCache
+    from medinst_tui.runs.store import RunStore
+
+    with open_index(args) as index:
+        tasks = tuple(resolve_task(t, index.indexed_tasks(), assume_yes=args.yes) for t in args.task)
+        config = RunConfig(
+            tasks=tasks,
+            categories=tuple(args.category),
+            split=args.split,
+            search=args.search,
+            medinst32=args.medinst32,
+            limit=args.limit,
+            sample=args.sample,
+            sample_seed=args.seed,
+            shots=shot_spec(args),
+            format=fmt,
+            model=model_name,
+            max_tokens=max_tokens,
+            temperature=temperature,
+            stop=tuple(args.stop),
+            concurrency=args.concurrency or concurrency,
+            use_cache=not args.no_cache,
+        )
+        cache = ResponseCache(response_cache_path())
+        engine = RunEngine(
+            index,
+            backend,
+            store=RunStore(runs_db_path()),
+            cache=cache,
+            user_formats=load_user_formats(config_dir() / "templates"),
+        )
+        cancel = threading.Event()
+        progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TextColumn("{task.fields[scores]}"),
+            TimeElapsedColumn(),
+            console=err,
+        )
+        with progress:
+            outcome = engine.run(config, output=args.output, listener=_RichListener(progress), cancel=cancel)
+        cache.close()
+    backend.close()
+    print_summary(outcome.summary, title=f"run {outcome.run_id} · {model_name} · {config.shots.describe()}")
+    console.print(
+        f"{outcome.n_done} scored, {outcome.n_errors} error(s), {outcome.n_cached} from cache, "
+        f"{outcome.duration_s:.1f} s." + (f" Results: {escape(str(args.output))}" if args.output else "")
+    )
+    for r in outcome.results:
+        if r.error:
+            console.print(f"  [red]error[/] {escape(r.task)} #{r.sample_id}: {escape(r.error)}")
+    if outcome.status == "cancelled":
+        err.print(
+            "[yellow]interrupted[/]: every finished sample is saved; run the same command again to resume"
+        )
+        return 130
+    return 0
+
+
+def headline_metric(task: str) -> str:
+    """The metric the paper reports for a task (its family's headline)."""
+    info = catalog.lookup(task)
+    family = family_for(info.metric_type if info else None, catalog.category_of(task))
+    return HEADLINE_METRIC[family]
+
+
+def print_summary(summary: Summary, *, title: str) -> None:
+    table = Table(title=title, header_style="bold")
+    table.add_column("task")
+    table.add_column("n", justify="right")
+    table.add_column("metric")
+    table.add_column("score", justify="right")
+    table.add_column("±95%", justify="right", style="dim")
+    table.add_column(
+        "paper (" + ", ".join(c.replace("_fewshot", "") for c in PAPER_COLUMNS) + ")", style="cyan"
+    )
+    paper = catalog.paper_results()
+    for task, metrics in summary.items():
+        ref = paper.get(catalog.base_task(task))
+        for i, (key, m) in enumerate(metrics.items()):
+            half = m.ci_half_width
+            ci = "" if half is None else format_value(key, half)
+            ref_text = ""
+            if ref is not None and key == headline_metric(task):
+                vals = ", ".join(f"{ref.scores[c]:.2f}" for c in PAPER_COLUMNS if c in ref.scores)
+                ref_text = f"{ref.metric}: {vals}"
+            table.add_row(
+                task if i == 0 else "",
+                str(m.n) if i == 0 else "",
+                METRICS[key].label,
+                format_value(key, m.value),
+                ci,
+                ref_text,
+            )
+    console.print(table)
+
+
+# -- score ---------------------------------------------------------------------------------------------
+def add_score(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("score", help="re-score a results JSONL without any model")
+    p.add_argument("results", type=Path)
+    p.set_defaults(func=cmd_score)
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    if not args.results.exists():
+        raise CliError(f"no such file: {args.results}")
+    scores = LiveScores()
+    skipped = errors = 0
+    with open(args.results, encoding="utf-8") as fh:
+        for line_no, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+                task, prediction, gold = str(data["task"]), data["prediction"], data["gold"]
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                err.print(f"[yellow]{args.results}:{line_no}: skipped ({exc})[/]")
+                skipped += 1
+                continue
+            if data.get("error"):
+                errors += 1
+                continue
+            scores.add(task, catalog.category_of(task), str(prediction), str(gold))
+    print_summary(scores.summary(), title=f"scores of {args.results.name}")
+    console.print(
+        f"{sum(s.n for s in scores.scorers.values())} scored, {errors} with errors, {skipped} unreadable."
+    )
+    return 0
+
+
+# -- runs ----------------------------------------------------------------------------------------------
+def add_runs(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("runs", help="list runs, or `runs show ID` for one run's summary")
+    p.add_argument("action", nargs="?", choices=["list", "show"], default="list")
+    p.add_argument("run_id", nargs="?")
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(func=cmd_runs)
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    from medinst_tui.runs.store import RunStore
+
+    store = RunStore(runs_db_path())
+    if args.action == "show":
+        if not args.run_id:
+            raise CliError("medinst runs show RUN_ID")
+        try:
+            run = store.get(args.run_id)
+        except ValueError as exc:
+            raise CliError(str(exc)) from exc
+        if run is None:
+            raise CliError(f"no run {args.run_id!r}; `medinst runs` lists them")
+        console.print(
+            f"[bold]{run.id}[/] · {run.status} · {escape(run.model)} · format {run.format} · "
+            f"shots {run.shots} · split {run.split} · {run.n_done}/{run.n_planned} scored, "
+            f"{run.n_errors} errors, {run.n_cached} cached, {(run.duration_s or 0):.1f} s"
+        )
+        print_summary(run.summary, title=f"run {run.id}")
+        return 0
+    table = Table(title=f"runs ({escape(str(store.path))})", header_style="bold")
+    for col in ("id", "date", "status", "model", "format", "shots", "tasks", "n", "duration", "headline"):
+        table.add_column(col)
+    for run in store.list_runs(args.limit):
+        headline = []
+        for task, metrics in run.summary.items():
+            first = next(iter(metrics.values()), None)
+            if first is not None:
+                headline.append(f"{task} {first.label} {format_value(first.key, first.value)}")
+        table.add_row(
+            run.id,
+            f"{run.created:%Y-%m-%d %H:%M}",
+            run.status,
+            escape(run.model),
+            run.format,
+            run.shots,
+            escape(", ".join(run.tasks)[:40]),
+            f"{run.n_done}/{run.n_planned}",
+            f"{(run.duration_s or 0):.1f}s",
+            escape("; ".join(headline)[:60]),
+        )
+    console.print(table)
+    return 0

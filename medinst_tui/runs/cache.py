@@ -1,0 +1,86 @@
+"""The response cache: (model identity, sampling parameters, exact prompt) -> the model's answer.
+
+A rerun is free and an interrupted run resumes where it stopped. SQLite in WAL mode, because the TUI and
+a `medinst run` in another terminal may use it at the same time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from medinst_tui.backends.base import GenerationRequest
+
+
+@dataclass(frozen=True)
+class CachedResponse:
+    text: str
+    finish_reason: str | None
+    prompt_tokens: int
+    completion_tokens: int
+
+
+def cache_key(model_id: str, request: GenerationRequest) -> str:
+    payload: dict[str, object] = {
+        "model": model_id,
+        "max_tokens": request.max_tokens,
+        "temperature": request.temperature,
+        "top_p": request.top_p,
+        "seed": request.seed,
+        "stop": list(request.stop),
+        "messages": [dict(m) for m in request.messages] if request.messages is not None else None,
+        "prompt": request.prompt,
+    }
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return hashlib.sha256(blob).hexdigest()
+
+
+class ResponseCache:
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.Lock()
+        self._con = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+        self._con.execute("PRAGMA journal_mode=WAL")
+        self._con.execute(
+            "CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, text TEXT NOT NULL, "
+            "finish_reason TEXT, prompt_tokens INTEGER, completion_tokens INTEGER, created REAL)"
+        )
+        self._con.commit()
+
+    def get(self, key: str) -> CachedResponse | None:
+        with self._lock:
+            row = self._con.execute(
+                "SELECT text, finish_reason, prompt_tokens, completion_tokens FROM responses WHERE key = ?",
+                (key,),
+            ).fetchone()
+        return CachedResponse(row[0], row[1], int(row[2] or 0), int(row[3] or 0)) if row else None
+
+    def put(self, key: str, response: CachedResponse) -> None:
+        with self._lock:
+            self._con.execute(
+                "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    key,
+                    response.text,
+                    response.finish_reason,
+                    response.prompt_tokens,
+                    response.completion_tokens,
+                    time.time(),
+                ),
+            )
+            self._con.commit()
+
+    def __len__(self) -> int:
+        with self._lock:
+            row = self._con.execute("SELECT count(*) FROM responses").fetchone()
+        return int(row[0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._con.close()

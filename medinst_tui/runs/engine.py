@@ -1,0 +1,449 @@
+"""The batch engine: rows -> prompts -> generations (cached) -> live scores -> results file and runs DB.
+
+Prompts are built on the calling thread (the index connection is not thread-safe); only generation runs
+on worker threads, N requests in flight for remote backends, one at a time for a local model. Every result
+is written the moment it exists, so a crash or Ctrl-C loses nothing already generated, and the response
+cache makes running the same command again resume where it stopped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import json
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+from medinst_tui import catalog
+from medinst_tui.backends.base import Backend, BackendError, BackendInfo, Completion, ErrorKind
+from medinst_tui.fewshot.formats import PromptFormat, resolve_format
+from medinst_tui.fewshot.prompt import BuiltPrompt, PromptTooLongError, build_prompt
+from medinst_tui.fewshot.shots import ShotSpec, select_shots
+from medinst_tui.runs.cache import CachedResponse, ResponseCache, cache_key
+from medinst_tui.runs.records import SampleResult, Summary
+from medinst_tui.runs.store import RunStore
+from medinst_tui.scoring import Scorer, family_for
+from medinst_tui.store.filters import Filter
+from medinst_tui.store.index import Index, Row
+
+STORE_FLUSH_EVERY = 10
+STORE_FLUSH_S = 2.0
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    tasks: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    split: str | None = "test"
+    search: str = ""
+    medinst32: bool = False
+    limit: int | None = None
+    sample: int | None = None
+    sample_seed: int = 0
+    shots: ShotSpec = field(default_factory=ShotSpec)
+    format: str = "medinst-chat"
+    model: str = ""  # what the user named: a preset, a .gguf path or a URL (for display and resume)
+    max_tokens: int = 1024
+    temperature: float = 0.0
+    seed: int | None = None
+    stop: tuple[str, ...] = ()
+    concurrency: int = 1
+    use_cache: bool = True
+    origin: str = "cli"
+
+    def filter(self) -> Filter:
+        return Filter(
+            categories=self.categories,
+            tasks=self.tasks,
+            splits=(self.split,) if self.split else (),
+            medinst32=self.medinst32,
+            search=self.search,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RunConfig:
+        data = dict(data)
+        shots = data.pop("shots", {}) or {}
+        shots["pinned"] = tuple(shots.get("pinned", ()))
+        for key in ("tasks", "categories", "stop"):
+            data[key] = tuple(data.get(key) or ())
+        return cls(
+            shots=ShotSpec(**shots), **{k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        )
+
+
+class RunListener(Protocol):
+    def run_started(self, run_id: str, total: int, info: BackendInfo) -> None: ...
+    def token(self, seq: int, text: str) -> None: ...
+    def sample_finished(self, result: SampleResult, summary: Summary) -> None: ...
+
+
+class _Quiet:
+    def run_started(self, run_id: str, total: int, info: BackendInfo) -> None:
+        pass
+
+    def token(self, seq: int, text: str) -> None:
+        pass
+
+    def sample_finished(self, result: SampleResult, summary: Summary) -> None:
+        pass
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    status: str  # done | cancelled | failed
+    summary: Summary
+    n_planned: int
+    n_done: int = 0
+    n_errors: int = 0
+    n_cached: int = 0
+    completion_tokens: int = 0
+    duration_s: float = 0.0
+    output: Path | None = None
+    results: list[SampleResult] = field(default_factory=list)
+
+
+def new_run_id() -> str:
+    return f"{dt.datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+
+
+class LiveScores:
+    """One incremental scorer per task, the family chosen from the catalog (or the first gold output)."""
+
+    def __init__(self) -> None:
+        self.scorers: dict[str, Scorer] = {}
+
+    def add(self, task: str, category: str, prediction: str, gold: str) -> dict[str, float]:
+        scorer = self.scorers.get(task)
+        if scorer is None:
+            info = catalog.lookup(task)
+            family = family_for(info.metric_type if info else None, category, example_gold=gold)
+            scorer = self.scorers[task] = Scorer(family)
+        return scorer.add(prediction, gold)
+
+    def summary(self) -> Summary:
+        return {task: s.summary() for task, s in self.scorers.items() if s.n}
+
+
+class Generator:
+    """Generation with the response cache in front; safe to call from worker threads."""
+
+    def __init__(self, backend: Backend, cache: ResponseCache | None):
+        self.backend = backend
+        self.cache = cache
+        self.info = backend.describe()
+
+    def __call__(
+        self,
+        built: BuiltPrompt,
+        config: RunConfig,
+        cancel: threading.Event,
+        on_token: Callable[[str], None] | None = None,
+    ) -> tuple[Completion | CachedResponse, bool]:
+        request = built.request(
+            max_tokens=config.max_tokens,
+            temperature=config.temperature,
+            seed=config.seed,
+            stop=config.stop,
+            cancel=cancel,
+        )
+        key = cache_key(self.info.model_id, request)
+        if self.cache is not None and config.use_cache:
+            hit = self.cache.get(key)
+            if hit is not None:
+                return hit, True
+        if on_token is None:
+            completion = self.backend.complete(request)
+        else:
+            completion = _collect(self.backend, request, on_token)
+        if self.cache is not None and completion.finish_reason is not None:
+            self.cache.put(
+                key,
+                CachedResponse(
+                    completion.text,
+                    completion.finish_reason,
+                    completion.usage.prompt_tokens,
+                    completion.usage.completion_tokens,
+                ),
+            )
+        return completion, False
+
+
+def _collect(backend: Backend, request: Any, on_token: Callable[[str], None]) -> Completion:
+    from medinst_tui.backends.base import Timings, Usage
+
+    parts: list[str] = []
+    for chunk in backend.stream(request):
+        if chunk.text:
+            parts.append(chunk.text)
+            on_token(chunk.text)
+        if chunk.final:
+            return Completion(
+                "".join(parts),
+                chunk.finish_reason,
+                chunk.usage or Usage(0, len(parts), exact=False),
+                chunk.timings or Timings(None, 0.0, None),
+            )
+    raise BackendError(ErrorKind.SERVER, "the stream ended without a final chunk")
+
+
+class RunEngine:
+    def __init__(
+        self,
+        index: Index,
+        backend: Backend,
+        *,
+        store: RunStore | None = None,
+        cache: ResponseCache | None = None,
+        user_formats: dict[str, PromptFormat] | None = None,
+    ):
+        self.index = index
+        self.backend = backend
+        self.store = store
+        self.generate = Generator(backend, cache)
+        self.user_formats = user_formats or {}
+
+    # -- planning -------------------------------------------------------------------------------------------
+    def rows(self, config: RunConfig) -> tuple[int, Iterator[Row]]:
+        f = config.filter()
+        if config.sample is not None:
+            rows = self.index.sample(f, config.sample, config.sample_seed)
+            rows.sort(key=lambda r: r.id)
+            rows = rows[: config.limit] if config.limit is not None else rows
+            return len(rows), iter(rows)
+        total = self.index.count(f)
+        if config.limit is not None:
+            total = min(total, config.limit)
+
+        def walk() -> Iterator[Row]:
+            after, left = -1, total
+            while left > 0:
+                page = self.index.page(f, after_id=after, limit=min(left, 200))
+                if not page:
+                    return
+                yield from page
+                left -= len(page)
+                after = page[-1].id
+
+        return total, walk()
+
+    def prepare(self, row: Row, config: RunConfig) -> BuiltPrompt:
+        fmt = resolve_format(config.format, self.user_formats)
+        shots = select_shots(self.index, row, config.shots)
+        info = self.generate.info
+        return build_prompt(
+            fmt,
+            row.instruction,
+            row.input,
+            shots,
+            count=self.backend.count_tokens,
+            exact=info.exact_token_counts,
+            n_ctx=info.n_ctx,
+            max_tokens=config.max_tokens,
+        )
+
+    # -- running --------------------------------------------------------------------------------------------
+    def run(
+        self,
+        config: RunConfig,
+        *,
+        output: Path | None = None,
+        listener: RunListener | None = None,
+        cancel: threading.Event | None = None,
+        run_id: str | None = None,
+        keep_results: bool = True,
+    ) -> RunOutcome:
+        listener = listener or _Quiet()
+        cancel = cancel or threading.Event()
+        run_id = run_id or new_run_id()
+        info = self.generate.info
+        total, rows = self.rows(config)
+        outcome = RunOutcome(run_id, "done", {}, total, output=output)
+        scores = LiveScores()
+        started = time.perf_counter()
+        pending_store: list[SampleResult] = []
+        last_flush = time.monotonic()
+        if self.store is not None:
+            self.store.start(
+                run_id,
+                {
+                    "origin": config.origin,
+                    "model": config.model or info.name,
+                    "model_id": info.model_id,
+                    "backend": info.kind,
+                    "format": config.format,
+                    "shots": config.shots.describe(),
+                    "seed": config.shots.seed,
+                    "max_tokens": config.max_tokens,
+                    "temperature": config.temperature,
+                    "tasks": sorted({*config.tasks}) or None,
+                    "split": config.split,
+                    "n_planned": total,
+                    "config": config.to_json(),
+                    "results_file": str(output) if output else None,
+                },
+            )
+        listener.run_started(run_id, total, info)
+        out_fh: IO[str] | None = open(output, "w", encoding="utf-8") if output else None  # noqa: SIM115
+
+        def record(result: SampleResult, category: str) -> None:
+            nonlocal last_flush
+            if result.error is None:
+                result.metrics = scores.add(result.task, category, result.prediction, result.gold)
+                outcome.n_done += 1
+            else:
+                outcome.n_errors += 1
+            outcome.n_cached += int(result.cached)
+            outcome.completion_tokens += result.completion_tokens
+            if out_fh is not None:
+                out_fh.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+                out_fh.flush()
+            if keep_results:
+                outcome.results.append(result)
+            pending_store.append(result)
+            if self.store is not None and (
+                len(pending_store) >= STORE_FLUSH_EVERY or time.monotonic() - last_flush > STORE_FLUSH_S
+            ):
+                self.store.add_results(run_id, pending_store)
+                pending_store.clear()
+                last_flush = time.monotonic()
+            outcome.summary = scores.summary()
+            listener.sample_finished(result, outcome.summary)
+
+        try:
+            if info.max_concurrency > 1 and config.concurrency > 1:
+                self._run_concurrent(config, rows, record, listener, cancel)
+            else:
+                for seq, row in enumerate(rows):
+                    if cancel.is_set():
+                        break
+                    result = self._one(seq, row, config, cancel, functools.partial(listener.token, seq))
+                    record(result, row.category)
+                    if result.error and result.error.startswith(ErrorKind.CANCELLED.value):
+                        break
+            if cancel.is_set():
+                outcome.status = "cancelled"
+        except KeyboardInterrupt:
+            cancel.set()
+            outcome.status = "cancelled"
+        except BaseException:
+            outcome.status = "failed"
+            raise
+        finally:
+            if out_fh is not None:
+                out_fh.close()
+            outcome.duration_s = time.perf_counter() - started
+            outcome.summary = scores.summary()
+            if self.store is not None:
+                with contextlib.suppress(Exception):  # never hide the run's own outcome behind a DB hiccup
+                    self.store.add_results(run_id, pending_store)
+                    self.store.finish(
+                        run_id,
+                        {
+                            "status": outcome.status,
+                            "n_done": outcome.n_done,
+                            "n_errors": outcome.n_errors,
+                            "n_cached": outcome.n_cached,
+                            "duration_s": outcome.duration_s,
+                        },
+                        outcome.summary,
+                    )
+        return outcome
+
+    def _one(
+        self,
+        seq: int,
+        row: Row,
+        config: RunConfig,
+        cancel: threading.Event,
+        on_token: Callable[[str], None] | None,
+        built: BuiltPrompt | None = None,
+    ) -> SampleResult:
+        result = SampleResult(seq, row.task, row.id, row.split, None, None, "", row.output)
+        try:
+            built = built or self.prepare(row, config)
+        except (PromptTooLongError, ValueError) as exc:
+            result.error = f"prompt: {exc}"
+            return result
+        return self._generate_into(result, built, config, cancel, on_token)
+
+    def _generate_into(
+        self,
+        result: SampleResult,
+        built: BuiltPrompt,
+        config: RunConfig,
+        cancel: threading.Event,
+        on_token: Callable[[str], None] | None,
+    ) -> SampleResult:
+        result.messages = list(built.messages) if built.messages is not None else None
+        result.prompt = built.text
+        result.fit = built.fit.describe()
+        result.edited = built.edited
+        try:
+            answer, cached = self.generate(built, config, cancel, on_token)
+        except BackendError as exc:
+            result.error = str(exc)
+            if exc.partial is not None:
+                result.prediction = exc.partial.text
+            return result
+        result.prediction = answer.text
+        result.finish_reason = answer.finish_reason
+        result.cached = cached
+        if isinstance(answer, CachedResponse):
+            result.prompt_tokens, result.completion_tokens = answer.prompt_tokens, answer.completion_tokens
+        else:
+            result.prompt_tokens = answer.usage.prompt_tokens
+            result.completion_tokens = answer.usage.completion_tokens
+            result.ttft_s = answer.timings.ttft_s
+            result.total_s = answer.timings.total_s
+            result.tokens_per_s = answer.timings.tokens_per_s
+        return result
+
+    def _run_concurrent(
+        self,
+        config: RunConfig,
+        rows: Iterator[Row],
+        record: Callable[[SampleResult, str], None],
+        listener: RunListener,
+        cancel: threading.Event,
+    ) -> None:
+        width = max(1, min(config.concurrency, self.generate.info.max_concurrency or config.concurrency))
+        in_flight: dict[Future[SampleResult], str] = {}
+        with ThreadPoolExecutor(max_workers=width, thread_name_prefix="medinst-gen") as pool:
+            try:
+                for seq, row in enumerate(rows):
+                    if cancel.is_set():
+                        break
+                    while len(in_flight) >= width:
+                        done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                        for fut in done:
+                            record(fut.result(), in_flight.pop(fut))
+                    base = SampleResult(seq, row.task, row.id, row.split, None, None, "", row.output)
+                    try:
+                        built = self.prepare(row, config)
+                    except (PromptTooLongError, ValueError) as exc:
+                        record(replace(base, error=f"prompt: {exc}"), row.category)
+                        continue
+                    fut = pool.submit(self._generate_into, base, built, config, cancel, None)
+                    in_flight[fut] = row.category
+                while in_flight:
+                    done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                    for fut in done:
+                        record(fut.result(), in_flight.pop(fut))
+            except BaseException:
+                cancel.set()  # workers see it between tokens and retries
+                for fut, category in list(in_flight.items()):
+                    with contextlib.suppress(Exception):
+                        record(fut.result(), category)
+                raise

@@ -21,3 +21,19 @@ def isolated_dirs(
         monkeypatch.setenv(env, str(home / sub))
     monkeypatch.delenv("MEDINST_DB", raising=False)
     yield home
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled demo set, indexed once per test session (read-only use only)."""
+    from medinst_tui.sources.specs import demo_sources
+    from medinst_tui.store.ingest import build_index
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    build_index(path, demo_sources())
+    return path
+
+
+from tests.conftest_backends import llama_server, tiny_gguf_no_template_path, tiny_gguf_path  # noqa: E402
+
+__all__ = ["demo_db", "isolated_dirs", "llama_server", "tiny_gguf_no_template_path", "tiny_gguf_path"]

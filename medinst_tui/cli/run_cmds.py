@@ -385,7 +385,8 @@ def cmd_runs(args: argparse.Namespace) -> int:
         print_summary(run.summary, title=f"run {run.id}")
         return 0
     table = Table(title=f"runs ({escape(str(store.path))})", header_style="bold")
-    for col in ("id", "date", "status", "model", "format", "shots", "tasks", "n", "duration", "headline"):
+    table.add_column("id", no_wrap=True, min_width=20)  # ids are what `runs show` takes: never cut them
+    for col in ("date", "status", "model", "format", "shots", "tasks", "n", "duration", "headline"):
         table.add_column(col)
     for run in store.list_runs(args.limit):
         headline = []

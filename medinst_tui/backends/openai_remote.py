@@ -1,0 +1,595 @@
+"""Any OpenAI-compatible endpoint (vLLM, llama.cpp server, TGI, SGLang, Ollama, OpenAI) over httpx.
+
+- Chat (``/chat/completions``) or completions (``/completions``) API, streaming SSE or not.
+- The sync API is thread-safe (one shared ``httpx.Client``), so a batch engine can keep N requests in
+  flight from N threads; ``astream`` / ``acomplete`` do the same on an asyncio loop.
+- Retries with exponential backoff (honouring ``Retry-After``) on 429, 5xx and connection failures,
+  up to ``max_retries``; a stream is never retried once text has arrived.
+- The API key is read from the environment variable the preset names, at request time; it is never
+  stored in a repr, never logged, and redacted from every error message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import os
+import re
+import time
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import httpx
+
+from medinst_tui.backends.base import (
+    BackendError,
+    BackendInfo,
+    ChatMessage,
+    Chunk,
+    Completion,
+    ErrorKind,
+    FinishReason,
+    GenerationRequest,
+    RateMeter,
+    Timings,
+    Usage,
+    collect,
+)
+
+Api = Literal["chat", "completions"]
+CHARS_PER_TOKEN = 3.5  # conservative for English/biomedical BPE text: over-estimating is the safe side
+_CONTEXT_WORDS = re.compile(
+    r"context[ _](length|window)|maximum context|too many tokens|prompt is too long|"
+    r"exceeds? (the )?(max|maximum|context)|longer than the model",
+    re.IGNORECASE,
+)
+_RETRY_STATUS = {429, 500, 502, 503, 504}
+
+
+@dataclass
+class RetryPolicy:
+    max_retries: int = 3
+    backoff_base_s: float = 0.5
+    backoff_max_s: float = 20.0
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
+        delay = min(self.backoff_max_s, self.backoff_base_s * 2.0 ** (attempt - 1))
+        if retry_after is not None:
+            delay = min(max(delay, retry_after), max(self.backoff_max_s, delay))
+        return delay
+
+
+@dataclass
+class _Attempt:
+    """The outcome of one HTTP attempt that did not succeed."""
+
+    error: BackendError
+    retry_after: float | None = None
+
+
+@dataclass
+class _StreamState:
+    """Parses SSE events of either API into text deltas, finish reason and usage (sans-IO)."""
+
+    api: Api
+    finish_reason: FinishReason | None = None
+    usage: dict[str, Any] | None = None
+    n_text_events: int = 0
+    parts: list[str] = field(default_factory=list)
+
+    def feed(self, data: dict[str, Any]) -> str:
+        if "error" in data:
+            err = data["error"]
+            message = err.get("message", str(err)) if isinstance(err, dict) else str(err)
+            kind = ErrorKind.CONTEXT_OVERFLOW if _CONTEXT_WORDS.search(message) else ErrorKind.SERVER
+            raise BackendError(kind, f"the server reported an error mid-stream: {message}")
+        if data.get("usage"):
+            self.usage = data["usage"]
+        text = ""
+        for choice in data.get("choices") or []:
+            if self.api == "chat":
+                text += (choice.get("delta") or {}).get("content") or ""
+            else:
+                text += choice.get("text") or ""
+            reason = choice.get("finish_reason")
+            if reason:
+                self.finish_reason = "length" if reason == "length" else "stop"
+        if text:
+            self.n_text_events += 1
+            self.parts.append(text)
+        return text
+
+
+def _sse_data(line: str) -> str | None:
+    """The payload of an SSE ``data:`` line, or None for other lines (comments, event names, blanks)."""
+    if not line.startswith("data:"):
+        return None
+    return line[5:].strip()
+
+
+def normalize_base_url(url: str) -> str:
+    """Strip the trailing slash; a bare host (no path) gets the usual ``/v1``."""
+    url = url.rstrip("/")
+    return url + "/v1" if urlsplit(url).path in ("", "/") else url
+
+
+class OpenAIRemoteBackend:
+    """A ``Backend`` over an OpenAI-compatible HTTP endpoint."""
+
+    def __init__(
+        self,
+        base_url: str,
+        model: str | None = None,
+        *,
+        name: str | None = None,
+        api: Api = "chat",
+        api_key_env: str | None = None,
+        api_key: str | None = None,
+        chat_template: str | None = None,
+        n_ctx: int | None = None,
+        connect_timeout_s: float = 5.0,
+        read_timeout_s: float = 300.0,
+        retry: RetryPolicy | None = None,
+        max_concurrency: int = 4,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        transport: httpx.BaseTransport | None = None,
+        async_transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        if api not in ("chat", "completions"):
+            raise ValueError(f"api must be 'chat' or 'completions', not {api!r}")
+        self.base_url = normalize_base_url(base_url)
+        self.model = model
+        self.name = name or (model or urlsplit(self.base_url).netloc)
+        self.api: Api = api
+        self.api_key_env = api_key_env
+        self.__api_key = api_key  # name-mangled and kept out of __repr__
+        self.n_ctx = n_ctx
+        self.retry = retry or RetryPolicy()
+        self.max_concurrency = max_concurrency
+        self._extra_headers = dict(extra_headers or {})
+        self._extra_body = dict(extra_body or {})
+        self._timeout = httpx.Timeout(read_timeout_s, connect=connect_timeout_s)
+        self._limits = httpx.Limits(max_connections=max(1, max_concurrency) * 2)
+        self._client = httpx.Client(timeout=self._timeout, limits=self._limits, transport=transport)
+        self._async_transport = async_transport
+        self._aclient: httpx.AsyncClient | None = None
+        self._template = _compile_template(chat_template) if chat_template else None
+
+    def __repr__(self) -> str:
+        return f"OpenAIRemoteBackend({self.base_url!r}, model={self.model!r}, api={self.api!r})"
+
+    # -- secrets and HTTP plumbing ---------------------------------------------------------------
+
+    def _key(self) -> str | None:
+        if self.__api_key:
+            return self.__api_key
+        if self.api_key_env:
+            return os.environ.get(self.api_key_env) or None
+        return None
+
+    def _secrets(self) -> tuple[str | None, ...]:
+        return (self._key(),)
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"Accept": "application/json", **self._extra_headers}
+        key = self._key()
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
+        return headers
+
+    def _url(self, endpoint: str) -> str:
+        return f"{self.base_url}/{endpoint}"
+
+    def _error(self, kind: ErrorKind, message: str, **kw: Any) -> BackendError:
+        return BackendError(kind, message, secrets=self._secrets(), **kw)
+
+    def _http_failure(self, status: int, body: bytes, headers: httpx.Headers, url: str) -> _Attempt:
+        message = _error_message(body)
+        where = f"HTTP {status} from {url}"
+        if status in (401, 403):
+            if self.api_key_env:
+                state = "set" if os.environ.get(self.api_key_env) else "not set"
+                hint = f" (the API key comes from ${self.api_key_env}, which is {state})"
+            else:
+                hint = " (this preset names no api_key_env)"
+            return _Attempt(self._error(ErrorKind.AUTH, f"{where}: {message}{hint}", status=status))
+        if status == 429:
+            return _Attempt(
+                self._error(ErrorKind.RATE_LIMITED, f"{where}: {message}", status=status),
+                _retry_after(headers),
+            )
+        if status == 408:
+            return _Attempt(self._error(ErrorKind.TIMEOUT, f"{where}: {message}", status=status))
+        if status >= 500:
+            return _Attempt(
+                self._error(ErrorKind.SERVER, f"{where}: {message}", status=status), _retry_after(headers)
+            )
+        if _CONTEXT_WORDS.search(message):
+            return _Attempt(self._error(ErrorKind.CONTEXT_OVERFLOW, f"{where}: {message}", status=status))
+        if status == 404:
+            message += " (check base_url and the model name)"
+        return _Attempt(self._error(ErrorKind.BAD_REQUEST, f"{where}: {message}", status=status))
+
+    def _transport_failure(self, exc: httpx.HTTPError, url: str) -> _Attempt:
+        if isinstance(exc, httpx.ConnectTimeout):
+            return _Attempt(self._error(ErrorKind.CONNECTION, f"connecting to {url} timed out"))
+        if isinstance(exc, httpx.TimeoutException):
+            return _Attempt(
+                self._error(
+                    ErrorKind.TIMEOUT,
+                    f"{url} did not answer within {self._timeout.read:g} s ({type(exc).__name__})",
+                )
+            )
+        return _Attempt(self._error(ErrorKind.CONNECTION, f"cannot reach {url}: {type(exc).__name__}: {exc}"))
+
+    def _retryable(self, failure: _Attempt, attempt: int) -> bool:
+        return failure.error.retryable and attempt <= self.retry.max_retries
+
+    def _give_up(self, failure: _Attempt, attempt: int) -> BackendError:
+        failure.error.attempts = attempt
+        if attempt > 1:
+            failure.error.message += f" (after {attempt} attempts)"
+            failure.error.args = (failure.error.message,)
+        return failure.error
+
+    # -- request bodies --------------------------------------------------------------------------
+
+    def _payload(self, request: GenerationRequest, *, stream: bool) -> tuple[str, dict[str, Any]]:
+        body: dict[str, Any] = {
+            "max_tokens": request.max_tokens,
+            "temperature": request.temperature,
+            "top_p": request.top_p,
+            "stream": stream,
+            # Server-specific sampling knobs, e.g. llama_cpp.server's repeat_penalty (1.1 by default).
+            **self._extra_body,
+        }
+        if self.model:
+            body["model"] = self.model
+        if request.seed is not None:
+            body["seed"] = request.seed
+        if request.stop:
+            body["stop"] = list(request.stop)
+        if stream:
+            body["stream_options"] = {"include_usage": True}
+        if self.api == "chat":
+            if request.messages is not None:
+                body["messages"] = [{"role": m["role"], "content": m["content"]} for m in request.messages]
+            else:  # plain prompt text on a chat endpoint: one user turn (the server applies its template)
+                body["messages"] = [{"role": "user", "content": request.prompt}]
+            return "chat/completions", body
+        if request.messages is not None:
+            if self._template is None:
+                raise self._error(
+                    ErrorKind.CONFIG,
+                    "chat messages on the completions API need a chat_template in the preset "
+                    "(or use api: chat, or the medinst-plain prompt format)",
+                )
+            body["prompt"] = self.render(request.messages)
+        else:
+            body["prompt"] = request.prompt
+        return "completions", body
+
+    # -- Backend protocol ------------------------------------------------------------------------
+
+    def describe(self) -> BackendInfo:
+        if self._template is not None:
+            template, source, exact_render = "preset:chat_template", "preset", True
+        elif self.api == "chat":
+            template, source, exact_render = "server-side (preview approximated)", "server", False
+        else:
+            template, source, exact_render = "none (completions API)", "none", True
+        return BackendInfo(
+            name=self.name,
+            kind="remote",
+            model_id=f"openai:{self.base_url}|{self.model or ''}|{self.api}",
+            model_label=self.model or "(server default model)",
+            template=template,
+            template_source=source,
+            n_ctx=self.n_ctx,
+            exact_token_counts=False,
+            exact_render=exact_render,
+            max_concurrency=self.max_concurrency,
+            details=(
+                ("endpoint", self.base_url),
+                ("api", self.api),
+                ("api key", f"${self.api_key_env}" if self.api_key_env else "none"),
+                ("retries", str(self.retry.max_retries)),
+            ),
+        )
+
+    def render(self, messages: Sequence[ChatMessage]) -> str:
+        """The prompt text. Without a preset template this is a preview, not what the server sees."""
+        if self._template is not None:
+            try:
+                return str(
+                    self._template.render(
+                        messages=list(messages), add_generation_prompt=True, bos_token="", eos_token=""
+                    )
+                )
+            except Exception as exc:
+                raise self._error(ErrorKind.BAD_REQUEST, f"the chat template failed: {exc}") from exc
+        turns = [f"<|{m['role']}|>\n{m['content']}\n" for m in messages]
+        return "".join(turns) + "<|assistant|>\n"
+
+    def count_tokens(self, messages_or_text: Sequence[ChatMessage] | str) -> int:
+        """An estimate (``describe().exact_token_counts`` is False): characters / 3.5, plus 4 per turn."""
+        if isinstance(messages_or_text, str):
+            return math.ceil(len(messages_or_text) / CHARS_PER_TOKEN)
+        text = sum(len(m["content"]) for m in messages_or_text)
+        return math.ceil(text / CHARS_PER_TOKEN) + 4 * len(messages_or_text) + 2
+
+    def _estimate_prompt(self, request: GenerationRequest) -> int:
+        return self.count_tokens(request.messages if request.messages is not None else request.prompt or "")
+
+    def _usage(self, raw: Mapping[str, Any] | None, request: GenerationRequest, n_events: int) -> Usage:
+        if raw and "completion_tokens" in raw:
+            details = raw.get("prompt_tokens_details") or {}
+            return Usage(
+                int(raw.get("prompt_tokens", 0)),
+                int(raw["completion_tokens"]),
+                exact=True,
+                cached_prompt_tokens=int(details.get("cached_tokens") or 0),
+            )
+        # No usage reported: servers send about one event per token.
+        return Usage(self._estimate_prompt(request), n_events, exact=False)
+
+    def stream(self, request: GenerationRequest) -> Iterator[Chunk]:
+        endpoint, body = self._payload(request, stream=True)
+        return self._stream_sync(request, self._url(endpoint), body)
+
+    def complete(self, request: GenerationRequest) -> Completion:
+        """Non-streaming when nothing can cancel it (exact usage); streaming otherwise."""
+        if request.cancel is not None:
+            return collect(self.stream(request))
+        endpoint, body = self._payload(request, stream=False)
+        url = self._url(endpoint)
+        meter = RateMeter(time.perf_counter)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = self._client.post(url, json=body, headers=self._headers())
+                if response.status_code == 200:
+                    return self._parse_completion(response.content, request, meter)
+                failure = self._http_failure(response.status_code, response.content, response.headers, url)
+            except httpx.HTTPError as exc:
+                failure = self._transport_failure(exc, url)
+            if not self._retryable(failure, attempt):
+                raise self._give_up(failure, attempt)
+            time.sleep(self.retry.delay(attempt, failure.retry_after))
+
+    def _parse_completion(self, content: bytes, request: GenerationRequest, meter: RateMeter) -> Completion:
+        try:
+            data = json.loads(content)
+            choice = data["choices"][0]
+            text = (choice.get("message") or {}).get("content") if self.api == "chat" else choice.get("text")
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            raise self._error(ErrorKind.SERVER, f"unexpected response body: {content[:300]!r}") from exc
+        text = text or ""
+        usage = self._usage(data.get("usage"), request, 1 if text else 0)
+        reason: FinishReason = "length" if choice.get("finish_reason") == "length" else "stop"
+        total = meter.timings().total_s
+        # Without a stream the first token's time is unknown: the rate spans the whole request.
+        rate = usage.completion_tokens / total if total > 0 and usage.completion_tokens else None
+        return Completion(text, reason, usage, Timings(ttft_s=None, total_s=total, tokens_per_s=rate))
+
+    def _stream_sync(self, request: GenerationRequest, url: str, body: dict[str, Any]) -> Iterator[Chunk]:
+        meter = RateMeter(time.perf_counter)
+        state = _StreamState(self.api)
+        attempt = 0
+        while True:
+            attempt += 1
+            self._check_cancel(request, state, meter)
+            failure: _Attempt | None = None
+            try:
+                with self._client.stream("POST", url, json=body, headers=self._headers()) as response:
+                    if response.status_code != 200:
+                        failure = self._http_failure(
+                            response.status_code, response.read(), response.headers, url
+                        )
+                    else:
+                        for line in response.iter_lines():
+                            chunk = self._on_line(line, state, meter, request)
+                            if chunk is None:
+                                continue
+                            yield chunk
+                            if chunk.final:
+                                return
+                            self._check_cancel(request, state, meter)
+                        yield self._final(state, meter, request)
+                        return
+            except httpx.HTTPError as exc:
+                failure = self._transport_failure(exc, url)
+            assert failure is not None
+            if state.parts or not self._retryable(failure, attempt):
+                raise self._mid_stream(self._give_up(failure, attempt), state, meter, request)
+            if request.cancel is not None:
+                request.cancel.wait(self.retry.delay(attempt, failure.retry_after))
+            else:
+                time.sleep(self.retry.delay(attempt, failure.retry_after))
+
+    def _on_line(
+        self, line: str, state: _StreamState, meter: RateMeter, request: GenerationRequest
+    ) -> Chunk | None:
+        data = _sse_data(line)
+        if data is None or data == "":
+            return None
+        if data == "[DONE]":
+            return self._final(state, meter, request)
+        try:
+            event = json.loads(data)
+        except ValueError as exc:
+            raise self._error(ErrorKind.SERVER, f"malformed stream event: {data[:200]!r}") from exc
+        try:
+            text = state.feed(event)
+        except BackendError as err:
+            raise self._mid_stream(self._error(err.kind, err.message), state, meter, request) from None
+        if not text:
+            return None
+        meter.token()
+        return Chunk(text)
+
+    def _final(self, state: _StreamState, meter: RateMeter, request: GenerationRequest) -> Chunk:
+        if state.finish_reason is None:
+            # Seen with llama_cpp.server, which ends a running stream with [DONE] when another request
+            # arrives (unless started with --interrupt_requests False): the text is truncated.
+            raise self._mid_stream(
+                self._error(
+                    ErrorKind.SERVER,
+                    "the server ended the stream without a finish_reason (interrupted? "
+                    "llama_cpp.server needs --interrupt_requests False for concurrent requests)",
+                ),
+                state,
+                meter,
+                request,
+            )
+        usage = self._usage(state.usage, request, state.n_text_events)
+        return Chunk("", finish_reason=state.finish_reason, usage=usage, timings=meter.timings())
+
+    def _partial(self, state: _StreamState, meter: RateMeter, request: GenerationRequest) -> Completion:
+        usage = self._usage(state.usage, request, state.n_text_events)
+        return Completion("".join(state.parts), None, usage, meter.timings())
+
+    def _mid_stream(
+        self, err: BackendError, state: _StreamState, meter: RateMeter, request: GenerationRequest
+    ) -> BackendError:
+        err.partial = self._partial(state, meter, request)
+        return err
+
+    def _check_cancel(self, request: GenerationRequest, state: _StreamState, meter: RateMeter) -> None:
+        if request.cancelled:
+            raise self._error(ErrorKind.CANCELLED, "cancelled", partial=self._partial(state, meter, request))
+
+    # -- asyncio API -----------------------------------------------------------------------------
+
+    def _async_client(self) -> httpx.AsyncClient:
+        if self._aclient is None:
+            self._aclient = httpx.AsyncClient(
+                timeout=self._timeout, limits=self._limits, transport=self._async_transport
+            )
+        return self._aclient
+
+    async def astream(self, request: GenerationRequest) -> AsyncIterator[Chunk]:
+        """``stream`` for an asyncio loop (one loop per backend object: the client binds to it)."""
+        endpoint, body = self._payload(request, stream=True)
+        url = self._url(endpoint)
+        client = self._async_client()
+        meter = RateMeter(time.perf_counter)
+        state = _StreamState(self.api)
+        attempt = 0
+        while True:
+            attempt += 1
+            self._check_cancel(request, state, meter)
+            failure: _Attempt | None = None
+            try:
+                async with client.stream("POST", url, json=body, headers=self._headers()) as response:
+                    if response.status_code != 200:
+                        failure = self._http_failure(
+                            response.status_code, await response.aread(), response.headers, url
+                        )
+                    else:
+                        async for line in response.aiter_lines():
+                            chunk = self._on_line(line, state, meter, request)
+                            if chunk is None:
+                                continue
+                            yield chunk
+                            if chunk.final:
+                                return
+                            self._check_cancel(request, state, meter)
+                        yield self._final(state, meter, request)
+                        return
+            except httpx.HTTPError as exc:
+                failure = self._transport_failure(exc, url)
+            assert failure is not None
+            if state.parts or not self._retryable(failure, attempt):
+                raise self._mid_stream(self._give_up(failure, attempt), state, meter, request)
+            await _cancellable_sleep(self.retry.delay(attempt, failure.retry_after), request)
+
+    async def acomplete(self, request: GenerationRequest) -> Completion:
+        parts: list[str] = []
+        async for chunk in self.astream(request):
+            parts.append(chunk.text)
+            if chunk.final:
+                assert chunk.usage is not None and chunk.timings is not None
+                return Completion("".join(parts), chunk.finish_reason, chunk.usage, chunk.timings)
+        raise self._error(ErrorKind.SERVER, "the stream ended without a final chunk")
+
+    # -- connection test and cleanup -------------------------------------------------------------
+
+    def list_models(self, *, retries: int = 0) -> list[str]:
+        """The model ids the server offers (GET /models): the "test connection" action."""
+        url = self._url("models")
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = self._client.get(url, headers=self._headers())
+                if response.status_code == 200:
+                    try:
+                        return [str(m["id"]) for m in response.json().get("data", [])]
+                    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                        raise self._error(
+                            ErrorKind.SERVER, f"unexpected /models body: {response.content[:300]!r}"
+                        ) from exc
+                failure = self._http_failure(response.status_code, response.content, response.headers, url)
+            except httpx.HTTPError as exc:
+                failure = self._transport_failure(exc, url)
+            if not (failure.error.retryable and attempt <= retries):
+                raise self._give_up(failure, attempt)
+            time.sleep(self.retry.delay(attempt, failure.retry_after))
+
+    def close(self) -> None:
+        self._client.close()
+
+    async def aclose(self) -> None:
+        self._client.close()
+        if self._aclient is not None:
+            await self._aclient.aclose()
+            self._aclient = None
+
+
+async def _cancellable_sleep(seconds: float, request: GenerationRequest) -> None:
+    deadline = time.monotonic() + seconds
+    while not request.cancelled:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        await asyncio.sleep(min(left, 0.05))
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None  # an HTTP date: fall back to our own backoff
+
+
+def _error_message(body: bytes) -> str:
+    """The human part of an error body: OpenAI ``{"error": {"message"}}``, FastAPI ``detail``, or text."""
+    text = body.decode("utf-8", errors="replace").strip()
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text[:500] or "(empty body)"
+    if isinstance(data, dict):
+        err = data.get("error", data.get("detail", data.get("message")))
+        if isinstance(err, dict):
+            err = err.get("message", err)
+        if err is not None:
+            return str(err)[:500]
+    return text[:500]
+
+
+def _compile_template(source: str) -> Any:
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
+    return env.from_string(source)

@@ -1,0 +1,301 @@
+"""Model presets (YAML files under ``models/``, plus the user's own) and ``load_backend``.
+
+A preset names a local GGUF (a file, or a Python package that ships one) or an OpenAI-compatible
+endpoint, with the settings that go with it. ``load_backend`` also takes a bare ``.gguf`` path or an
+``http(s)://`` URL, so ``medinst run --model ./x.gguf`` and ``--model http://gpu:8000/v1`` just work.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, cast
+
+import yaml
+
+from medinst_tui import paths
+from medinst_tui.backends.base import Backend, BackendError, ErrorKind
+
+PresetKind = Literal["local", "remote"]
+KNOWN_PROMPT_FORMATS = ("medinst-chat", "medinst-plain")
+DEFAULT_LOCAL_N_CTX = 4096
+
+
+class PresetError(ValueError):
+    """A preset file that cannot be used; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class Sampling:
+    temperature: float = 0.0  # the paper's setting
+    top_p: float = 1.0
+    max_tokens: int = 1024  # the paper's setting
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class ModelPreset:
+    name: str
+    kind: PresetKind
+    description: str = ""
+    default: bool = False
+    # local: a file path, or a package shipping the GGUF (``assemble``: its parts must be joined)
+    path: str | None = None
+    package: str | None = None
+    pip: str | None = None  # the pip name to suggest when ``package`` is missing
+    assemble: bool = False
+    chat_format: str | None = None  # a llama-cpp-python format name; None: the GGUF's template
+    chat_template: str | None = None  # an explicit Jinja chat template (local or remote)
+    prompt_format: str = "medinst-chat"  # medinst-chat | medinst-plain | a user template name
+    n_ctx: int | None = None  # local: DEFAULT_LOCAL_N_CTX when unset; remote: unknown when unset
+    n_threads: int | None = None
+    n_gpu_layers: int = 0
+    n_batch: int = 512
+    # remote
+    base_url: str | None = None
+    model: str | None = None
+    api_key_env: str | None = None
+    api: Literal["chat", "completions"] = "chat"
+    extra_body: Mapping[str, Any] = field(default_factory=dict, hash=False)  # merged into request bodies
+    connect_timeout_s: float = 5.0
+    read_timeout_s: float = 300.0
+    max_retries: int = 3
+    # both
+    max_concurrency: int = 1
+    sampling: Sampling = field(default_factory=Sampling)
+    source: Path | None = None  # the file it came from (None: built from a path or URL)
+
+    def where(self) -> str:
+        """The model file, package or endpoint, for display."""
+        if self.kind == "remote":
+            return f"{self.base_url} ({self.model or 'server default'})"
+        return self.path or f"package {self.package}"
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(ModelPreset)}
+_SAMPLING_FIELDS = {f.name for f in dataclasses.fields(Sampling)}
+_INTS = {"n_gpu_layers", "n_batch", "max_retries", "max_concurrency"}
+_FLOATS = {"connect_timeout_s", "read_timeout_s"}
+_BOOLS = {"default", "assemble"}
+
+
+def parse_preset(data: Mapping[str, Any], source: Path | None = None) -> ModelPreset:
+    """Validate one preset mapping (unknown keys are errors: they are usually typos)."""
+    where = str(source) if source else "preset"
+    if not isinstance(data, Mapping):
+        raise PresetError(f"{where}: expected a mapping of settings")
+    values = dict(data)
+    unknown = sorted(set(values) - (set(_FIELDS) - {"source"}))
+    if unknown:
+        raise PresetError(f"{where}: unknown keys {', '.join(unknown)}")
+    name = values.get("name") or (source.stem if source else None)
+    if not isinstance(name, str) or not name:
+        raise PresetError(f"{where}: a preset needs a name")
+    values["name"] = name
+    kind = values.get("kind")
+    if kind not in ("local", "remote"):
+        raise PresetError(f"{where}: kind must be 'local' or 'remote', not {kind!r}")
+    for key in _INTS & set(values):
+        if not isinstance(values[key], int) or isinstance(values[key], bool):
+            raise PresetError(f"{where}: {key} must be an integer")
+    for key in _FLOATS & set(values):
+        if not isinstance(values[key], int | float) or isinstance(values[key], bool):
+            raise PresetError(f"{where}: {key} must be a number")
+    for key in _BOOLS & set(values):
+        if not isinstance(values[key], bool):
+            raise PresetError(f"{where}: {key} must be true or false")
+    for key in ("n_ctx", "n_threads"):
+        value = values.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+            raise PresetError(f"{where}: {key} must be a positive integer or null")
+    if values.get("api", "chat") not in ("chat", "completions"):
+        raise PresetError(f"{where}: api must be 'chat' or 'completions'")
+    for key in ("path", "package", "pip", "chat_format", "chat_template", "base_url", "model", "api_key_env"):
+        if values.get(key) is not None and not isinstance(values[key], str):
+            raise PresetError(f"{where}: {key} must be a string")
+    if not isinstance(values.get("extra_body", {}), Mapping):
+        raise PresetError(f"{where}: extra_body must be a mapping")
+    sampling = values.pop("sampling", None) or {}
+    if not isinstance(sampling, Mapping) or set(sampling) - _SAMPLING_FIELDS:
+        raise PresetError(f"{where}: sampling takes {', '.join(sorted(_SAMPLING_FIELDS))}")
+    if kind == "local":
+        if bool(values.get("path")) == bool(values.get("package")):
+            raise PresetError(f"{where}: a local preset needs exactly one of path or package")
+        if values.get("path") and source is not None:
+            path = Path(os.path.expandvars(str(values["path"]))).expanduser()
+            values["path"] = str(path if path.is_absolute() else (source.parent / path))
+    else:
+        if not values.get("base_url"):
+            raise PresetError(f"{where}: a remote preset needs base_url")
+        values.setdefault("max_concurrency", 4)
+    if values.get("max_concurrency", 1) < 1:
+        raise PresetError(f"{where}: max_concurrency must be at least 1")
+    try:
+        return ModelPreset(**values, sampling=Sampling(**sampling), source=source)
+    except TypeError as exc:
+        raise PresetError(f"{where}: {exc}") from exc
+
+
+def load_preset_file(path: Path) -> ModelPreset:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise PresetError(f"{path}: {exc}") from exc
+    return parse_preset(data, path)
+
+
+def builtin_presets_dir() -> Path:
+    """``models/`` inside the installed package, or at the top of a source checkout."""
+    return paths.resource_dir("models")
+
+
+def load_presets(user_dir: Path | None = None, errors: list[str] | None = None) -> dict[str, ModelPreset]:
+    """Built-in presets, then the user's (``*.yaml`` in ``user_dir``; same name replaces a built-in).
+
+    A broken file raises ``PresetError``, unless ``errors`` is given: then its message is appended
+    there and the file is skipped (the TUI shows them instead of refusing to start).
+    """
+    presets: dict[str, ModelPreset] = {}
+    for folder in (builtin_presets_dir(), user_dir):
+        if folder is None or not folder.is_dir():
+            continue
+        for file in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
+            try:
+                preset = load_preset_file(file)
+            except PresetError as exc:
+                if errors is None:
+                    raise
+                errors.append(str(exc))
+                continue
+            presets[preset.name] = preset
+    return presets
+
+
+def default_preset(presets: Mapping[str, ModelPreset]) -> ModelPreset:
+    marked = [p for p in presets.values() if p.default]
+    if marked:
+        return marked[-1]  # a user preset marked default wins over the built-in one
+    local = [p for p in presets.values() if p.kind == "local"]
+    if local:
+        return local[0]
+    raise PresetError("no model presets found")
+
+
+def resolve_preset(
+    spec: str | ModelPreset | None,
+    *,
+    user_dir: Path | None = None,
+    presets: Mapping[str, ModelPreset] | None = None,
+) -> ModelPreset:
+    """A preset from a name, a ``.gguf`` path, an ``http(s)://`` URL, or None (the default preset)."""
+    if isinstance(spec, ModelPreset):
+        return spec
+    if spec is not None and spec.startswith(("http://", "https://")):
+        return ModelPreset(name=spec, kind="remote", base_url=spec, max_concurrency=4)
+    if spec is not None and (spec.lower().endswith(".gguf") or Path(spec).expanduser().is_file()):
+        path = Path(spec).expanduser()
+        return ModelPreset(name=path.stem, kind="local", path=str(path))
+    known = presets if presets is not None else load_presets(user_dir)
+    if spec is None:
+        return default_preset(known)
+    if spec not in known:
+        raise PresetError(f"no model preset named {spec!r}; known: {', '.join(sorted(known)) or 'none'}")
+    return known[spec]
+
+
+def backend_from_preset(preset: ModelPreset, *, cache_dir: Path | None = None) -> Backend:
+    """Build the backend (nothing loads or connects until first use)."""
+    if preset.kind == "remote":
+        from medinst_tui.backends.openai_remote import OpenAIRemoteBackend, RetryPolicy
+
+        assert preset.base_url is not None
+        return OpenAIRemoteBackend(
+            preset.base_url,
+            preset.model,
+            name=preset.name,
+            api=preset.api,
+            api_key_env=preset.api_key_env,
+            chat_template=preset.chat_template,
+            n_ctx=preset.n_ctx,
+            connect_timeout_s=preset.connect_timeout_s,
+            read_timeout_s=preset.read_timeout_s,
+            retry=RetryPolicy(max_retries=preset.max_retries),
+            max_concurrency=preset.max_concurrency,
+            extra_body=preset.extra_body,
+        )
+    from medinst_tui.backends.llama_local import LlamaLocalBackend, ModelSource
+
+    source: ModelSource
+    if preset.path:
+        source = Path(preset.path).expanduser()
+    else:
+        from medinst_tui.backends.embedded import resolve_embedded
+
+        package = cast(str, preset.package)
+        folder = (cache_dir or paths.cache_dir()) / "models"
+
+        def source() -> Path:
+            return resolve_embedded(package, assemble=preset.assemble, cache_dir=folder, pip_name=preset.pip)
+
+    return LlamaLocalBackend(
+        source,
+        name=preset.name,
+        n_ctx=preset.n_ctx or DEFAULT_LOCAL_N_CTX,
+        n_threads=preset.n_threads,
+        n_gpu_layers=preset.n_gpu_layers,
+        n_batch=preset.n_batch,
+        chat_format=preset.chat_format,
+        chat_template=preset.chat_template,
+    )
+
+
+def load_backend(
+    spec: str | ModelPreset | None = None,
+    *,
+    user_dir: Path | None = None,
+    cache_dir: Path | None = None,
+    **overrides: Any,
+) -> Backend:
+    """``backend_from_preset(resolve_preset(spec))`` with field overrides (``n_threads=1``, ``model=...``)."""
+    preset = resolve_preset(spec, user_dir=user_dir)
+    if overrides:
+        unknown = set(overrides) - set(_FIELDS)
+        if unknown:
+            raise PresetError(f"unknown preset fields: {', '.join(sorted(unknown))}")
+        preset = dataclasses.replace(preset, **overrides)
+    return backend_from_preset(preset, cache_dir=cache_dir)
+
+
+def check_available(preset: ModelPreset) -> str | None:
+    """Why a local preset cannot run right now (missing file or package), or None. Cheap: no loading."""
+    if preset.kind != "local":
+        return None
+    if preset.path:
+        return None if Path(preset.path).expanduser().is_file() else f"model file not found: {preset.path}"
+    from medinst_tui.backends.embedded import is_installed
+
+    assert preset.package is not None
+    if not is_installed(preset.package):
+        return f"not installed: pip install {preset.pip or preset.package.replace('_', '-')}"
+    return None
+
+
+__all__ = [
+    "KNOWN_PROMPT_FORMATS",
+    "BackendError",
+    "ErrorKind",
+    "ModelPreset",
+    "PresetError",
+    "Sampling",
+    "backend_from_preset",
+    "builtin_presets_dir",
+    "check_available",
+    "default_preset",
+    "load_backend",
+    "load_preset_file",
+    "load_presets",
+    "resolve_preset",
+]

@@ -1,6 +1,6 @@
 """Fixtures for the backend tests: the tiny GGUF and a real loopback ``llama_cpp.server``.
 
-Import them into ``tests/conftest.py`` with ``from tests.conftest_backends import *``.
+tests/conftest.py imports them, so every test module sees them.
 """
 
 from __future__ import annotations

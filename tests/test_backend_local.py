@@ -25,10 +25,7 @@ from medinst_tui.backends.base import (
     GenerationRequest,
 )
 from medinst_tui.backends.llama_local import LlamaLocalBackend, loaded_models
-from tests.conftest_backends import tiny_gguf_no_template_path, tiny_gguf_path
 from tests.tiny_gguf import BOS, CHAT_TEMPLATE, SPECIAL_TOKENS, write_tiny_gguf
-
-__all__ = ["tiny_gguf_no_template_path", "tiny_gguf_path"]  # fixtures used below
 
 MESSAGES: list[ChatMessage] = [
     {"role": "user", "content": "Extract the chemicals: aspirin and ibuprofen."},

@@ -23,10 +23,7 @@ from medinst_tui.backends.presets import (
     parse_preset,
     resolve_preset,
 )
-from tests.conftest_backends import tiny_gguf_path
 from tests.tiny_gguf import write_tiny_gguf
-
-__all__ = ["tiny_gguf_path"]  # fixture used below
 
 
 def test_builtin_presets() -> None:

@@ -22,9 +22,7 @@ from medinst_tui.backends.base import (
 )
 from medinst_tui.backends.llama_local import LlamaLocalBackend
 from medinst_tui.backends.openai_remote import OpenAIRemoteBackend, RetryPolicy
-from tests.conftest_backends import SERVER_N_CTX, llama_server, running_llama_server, tiny_gguf_path
-
-__all__ = ["llama_server", "tiny_gguf_path"]  # fixtures used below
+from tests.conftest_backends import SERVER_N_CTX, running_llama_server
 
 MESSAGES: list[ChatMessage] = [
     {"role": "user", "content": "Classify: the drug lowered blood pressure."},

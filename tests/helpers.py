@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import duckdb
+
 
 def write_jsonl(path: Path, rows: list[dict[str, object]]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -25,3 +27,13 @@ def make_rows(
         }
         for i in range(n)
     ]
+
+
+def count_rows(db: Path, where: str = "TRUE") -> int:
+    """A direct count on the index file, independent of the code under test."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        row = con.execute(f"SELECT count(*) FROM samples WHERE {where}").fetchone()
+        return int(row[0]) if row else -1
+    finally:
+        con.close()

@@ -11,7 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -21,16 +20,7 @@ from medinst_tui.sources.specs import local_source
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import Index, IndexBusyError
 from medinst_tui.store.ingest import build_index, write_lock
-from tests.helpers import make_rows, write_jsonl
-
-
-def _count(db: Path, where: str = "TRUE") -> int:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        row = con.execute(f"SELECT count(*) FROM samples WHERE {where}").fetchone()
-        return int(row[0]) if row else -1
-    finally:
-        con.close()
+from tests.helpers import count_rows, make_rows, write_jsonl
 
 
 def test_every_source_format_is_indexed(tmp_path: Path) -> None:
@@ -128,16 +118,16 @@ def test_reindex_is_idempotent_and_add_keeps_other_sources(tmp_path: Path) -> No
     db = tmp_path / "i.duckdb"
     build_index(db, [local_source(a)])
     build_index(db, [local_source(a)])
-    assert _count(db) == 5
+    assert count_rows(db) == 5
     build_index(db, [local_source(b)], add=True)
-    assert _count(db) == 8
+    assert count_rows(db) == 8
     build_index(db, [local_source(b)], add=True)  # the same source again replaces its rows
-    assert _count(db) == 8
+    assert count_rows(db) == 8
     with Index(db) as index:
         assert index.facets().by_task() == {"MedQA": 5, "SciQ": 3}
         assert len({r.id for r in index.page(Filter(), limit=100)}) == 8
     build_index(db, [local_source(b)])  # without --add the index holds just this source
-    assert _count(db) == 3
+    assert count_rows(db) == 3
 
 
 def test_an_interrupted_build_leaves_the_old_index_intact(tmp_path: Path) -> None:
@@ -163,7 +153,7 @@ def test_an_interrupted_build_leaves_the_old_index_intact(tmp_path: Path) -> Non
     with pytest.raises(KeyboardInterrupt):
         build_index(db, [local_source(src)], progress=Interrupt())
     assert db.read_bytes() == before
-    assert _count(db) == 40
+    assert count_rows(db) == 40
     assert not list(tmp_path.glob(".i.duckdb.building-*"))
 
 

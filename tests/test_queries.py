@@ -16,7 +16,7 @@ from medinst_tui.store.export import export
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import Index
 from medinst_tui.store.ingest import build_index
-from tests.helpers import make_rows, write_jsonl
+from tests.helpers import count_rows, make_rows, write_jsonl
 
 SIZES = {
     ("NCBI-disease", "train"): 120,
@@ -39,21 +39,12 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _direct(db: Path, where: str) -> int:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        row = con.execute(f"SELECT count(*) FROM samples WHERE {where}").fetchone()
-        return int(row[0]) if row else -1
-    finally:
-        con.close()
-
-
 def test_facets_follow_the_filter(db: Path) -> None:
     with Index(db) as index:
         assert index.facets().by_category() == {"NER": 195, "QA": 105, "STS": 10}
         f = Filter(categories=("NER",), splits=("test",))
         assert index.facets(f).by_task() == {"NCBI-disease": 30}
-        assert index.count(f) == _direct(db, "category = 'NER' AND split = 'test'")
+        assert index.count(f) == count_rows(db, "category = 'NER' AND split = 'test'")
         assert index.count(Filter(medinst32=True)) == sum(SIZES.values())  # all six are MEDINST32 tasks
         searched = Filter(search="IBUPROFEN")  # case-insensitive
         assert index.facets(searched).by_task() == {"MedQA": 25}

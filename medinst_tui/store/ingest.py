@@ -187,7 +187,8 @@ class _Builder:
             history = "history::VARCHAR[][]" if "history" in cols else "NULL::VARCHAR[][]"
             query = sql.render("ingest_parquet", history=history)
         else:
-            query = sql.render("ingest_json_array" if item.fmt == "array" else "ingest_json_lines")
+            query = sql.render("ingest_json")
+            params = params | {"format": "array" if item.fmt == "array" else "newline_delimited"}
         result = self.con.execute(query, params).fetchone()
         return int(result[0]) if result else 0
 

@@ -121,6 +121,7 @@ class Index:
         self.con.execute("SET enable_progress_bar = false")
         # The FTS extension cannot be had offline for duckdb 2.x; search is a scan that stops at a page.
         self.search_backend = SEARCH_BACKEND_SCAN
+        self._block_cache: dict[tuple[object, ...], list[tuple[int, int]]] = {}
 
     def close(self) -> None:
         self.con.close()
@@ -150,9 +151,41 @@ class Index:
         return int(row[0]) if row else 0
 
     # -- rows --------------------------------------------------------------------------------------------
+    def _blocks(self, f: Filter) -> list[tuple[int, int]]:
+        """(first_id, n) of the blocks under a structural filter, in id order; cached (the index is read-only)."""
+        key = (f.categories, f.tasks, f.splits, f.sources, f.medinst32)
+        cached = self._block_cache.get(key)
+        if cached is None:
+            clause, params = where(f, for_blocks=True)
+            rows = self.con.execute(sql.render("blocks_in_order", clause), params).fetchall()
+            cached = self._block_cache[key] = [(int(a), int(n)) for a, n in rows]
+        return cached
+
+    def _last_id(self, f: Filter, after_id: int, limit: int) -> int | None:
+        """The id of the `limit`-th row of a structural filter after `after_id` (None: fewer remain).
+
+        Bounding the scan by it lets DuckDB skip every row group outside the page: `ORDER BY id LIMIT`
+        alone scans all rows after `after_id` to be sure of the order.
+        """
+        need = limit
+        for first, n in self._blocks(f):
+            start = max(first, after_id + 1)
+            end = first + n  # exclusive
+            if start >= end:
+                continue
+            if end - start >= need:
+                return start + need - 1
+            need -= end - start
+        return None
+
     def page(self, f: Filter = NO_FILTER, *, after_id: int = -1, limit: int = DEFAULT_PAGE) -> list[Row]:
         """The next `limit` rows of the filter after `after_id` (keyset paging)."""
         clause, params = where(f)
+        if f.structural:
+            last = self._last_id(f, after_id, limit)
+            if last is not None:
+                clause = f"id <= $last_id AND {clause}"
+                params["last_id"] = last
         rows = self.con.execute(sql.render("page", clause), params | {"after_id": after_id, "limit": limit})
         return [Row.from_tuple(t) for t in rows.fetchall()]
 
@@ -165,14 +198,13 @@ class Index:
         if position < 0:
             return None
         if f.structural:
-            clause, params = where(f, for_blocks=True)
-            blocks = self.con.execute(sql.render("blocks_in_order", clause), params).fetchall()
-            ends = list(accumulate(int(n) for _, n in blocks))
+            blocks = self._blocks(f)
+            ends = list(accumulate(n for _, n in blocks))
             i = bisect.bisect_right(ends, position)
             if i >= len(blocks):
                 return None
             before = ends[i - 1] if i else 0
-            return int(blocks[i][0]) + (position - before)
+            return blocks[i][0] + (position - before)
         clause, params = where(f)
         row = self.con.execute(
             f"SELECT id FROM samples WHERE {clause} ORDER BY id LIMIT 1 OFFSET $pos",

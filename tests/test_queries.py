@@ -104,6 +104,8 @@ def test_export_writes_exactly_the_filter(db: Path, tmp_path: Path) -> None:
     assert len(rows) == 30
     assert set(rows[0]) == {"instruction", "input", "output", "history", "task", "category", "split"}
     assert {r["task"] for r in rows} == {"NCBI-disease"}
+    with Index(db) as index:  # rows come out in index order, without a sort
+        assert [r["input"] for r in rows] == [r.input for r in index.page(f, limit=100)]
     assert not list(tmp_path.glob(".ner.jsonl.part-*"))
 
 

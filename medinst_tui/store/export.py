@@ -19,6 +19,7 @@ from medinst_tui.store.filters import Filter, where
 from medinst_tui.store.index import Index
 
 STDOUT = "-"
+EXPORT_MEMORY_LIMIT = "512MB"
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,12 @@ def export(
         except BaseException as exc:  # re-raised in the caller's thread
             error.append(exc)
 
+    # One thread keeps DuckDB's scan in insertion (= id) order without a sort, and a memory cap keeps the
+    # buffer pool from growing with the subset: memory stays flat however many rows go out.
+    saved = index.con.execute(
+        "SELECT current_setting('threads'), current_setting('memory_limit')"
+    ).fetchone()
+    index.con.execute(f"SET threads = 1; SET memory_limit = '{EXPORT_MEMORY_LIMIT}'")
     worker = threading.Thread(target=run, name="medinst-export", daemon=True)
     worker.start()
     try:
@@ -105,6 +112,9 @@ def export(
         worker.join()
         _discard(out_path, final)
         raise
+    finally:
+        if saved is not None:
+            index.con.execute(f"SET threads = {int(saved[0])}; SET memory_limit = '{saved[1]}'")
     if error:
         _discard(out_path, final)
         if cancel is not None and cancel.is_set():

@@ -361,6 +361,23 @@ class RunEngine:
                     )
         return outcome
 
+    def run_one(
+        self,
+        row: Row,
+        config: RunConfig,
+        *,
+        built: BuiltPrompt | None = None,
+        on_token: Callable[[str], None] | None = None,
+        cancel: threading.Event | None = None,
+        seq: int = 0,
+    ) -> SampleResult:
+        """One sample outside a batch (the playground): prompt (given, e.g. edited, or built), streamed
+        generation through the cache, scored with the task's metrics. Errors end up in `result.error`."""
+        result = self._one(seq, row, config, cancel or threading.Event(), on_token, built)
+        if result.error is None:
+            result.metrics = LiveScores().add(row.task, row.category, result.prediction, result.gold)
+        return result
+
     def _one(
         self,
         seq: int,

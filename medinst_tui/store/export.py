@@ -91,9 +91,7 @@ def export(
 
     # One thread keeps DuckDB's scan in insertion (= id) order without a sort, and a memory cap keeps the
     # buffer pool from growing with the subset: memory stays flat however many rows go out.
-    saved = index.con.execute(
-        "SELECT current_setting('threads'), current_setting('memory_limit')"
-    ).fetchone()
+    saved = index.con.execute("SELECT current_setting('threads'), current_setting('memory_limit')").fetchone()
     index.con.execute(f"SET threads = 1; SET memory_limit = '{EXPORT_MEMORY_LIMIT}'")
     worker = threading.Thread(target=run, name="medinst-export", daemon=True)
     worker.start()

@@ -152,7 +152,7 @@ class Index:
 
     # -- rows --------------------------------------------------------------------------------------------
     def _blocks(self, f: Filter) -> list[tuple[int, int]]:
-        """(first_id, n) of the blocks under a structural filter, in id order; cached (the index is read-only)."""
+        """(first_id, n) of the blocks under a structural filter, in id order; cached per filter."""
         key = (f.categories, f.tasks, f.splits, f.sources, f.medinst32)
         cached = self._block_cache.get(key)
         if cached is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from rich.markup import escape
 
@@ -18,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Explore MEDINST and run few-shot prompts in the terminal. Without a command: the TUI.",
     )
     parser.add_argument("--version", action="version", version=f"medinst-tui {__version__}")
+    parser.add_argument("--db", type=Path, default=None, help="index file for the TUI (default: $MEDINST_DB)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     index_cmds.add_index(sub)
     index_cmds.add_tasks(sub)
@@ -35,8 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()
-        return 0
+        # The TUI: imported only here, so headless commands never pay for Textual.
+        from medinst_tui.cli.common import db_path
+        from medinst_tui.tui.app import run_app
+
+        return run_app(db_path(args))
     from medinst_tui.store.index import IndexBusyError, IndexMissingError
 
     try:

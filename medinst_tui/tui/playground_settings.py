@@ -1,0 +1,164 @@
+"""What the playground's settings panel holds, and how it becomes a model preset and a RunConfig.
+
+The same resolution as `medinst run` (cli/run_cmds.make_backend): a preset name, a `.gguf` path or a URL,
+with the endpoint model, key env var, context, threads and concurrency laid over it; empty fields take
+the preset's own values. No Textual here: the panel edits a `PlaygroundSettings`, the workers resolve it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from medinst_tui.backends.presets import ModelPreset, PresetError, resolve_preset
+from medinst_tui.fewshot.shots import ShotMode, ShotSpec
+from medinst_tui.runs.engine import RunConfig
+from medinst_tui.store.filters import Filter
+
+SHOT_MODE_LABELS: dict[ShotMode, str] = {
+    "history": "row history (MEDINST32)",
+    "task": "k from the task (seeded)",
+    "category": "k from the category, other tasks",
+    "pinned": "pinned sample ids",
+    "none": "zero-shot",
+}
+
+
+@dataclass(frozen=True)
+class PlaygroundSettings:
+    model: str = ""  # a preset name, a .gguf path or an http(s) URL; "" is the default preset
+    endpoint_model: str = ""  # remote: the model to ask the server for
+    api_key_env: str = ""  # remote: the env var holding the key (never the key itself)
+    n_ctx: int | None = None  # local: context size (None: the preset's)
+    n_threads: int | None = None  # local: CPU threads (None: the preset's)
+    format: str = ""  # "" is the preset's prompt format
+    shot_mode: ShotMode = "history"
+    k: int = 2
+    shot_seed: int = 0
+    pinned: tuple[int, ...] = ()
+    max_tokens: int | None = None  # None: the preset's (the paper's 1024)
+    temperature: float | None = None
+    seed: int | None = None
+    stop: tuple[str, ...] = ()
+    use_cache: bool = True
+
+    def shot_spec(self) -> ShotSpec:
+        if self.shot_mode == "pinned":
+            return ShotSpec("pinned", len(self.pinned), self.shot_seed, self.pinned)
+        if self.shot_mode in ("task", "category"):
+            return ShotSpec(self.shot_mode, self.k, self.shot_seed)
+        return ShotSpec(self.shot_mode, 0, self.shot_seed)
+
+    def model_key(self) -> tuple[Any, ...]:
+        """The fields that pick the backend (a change means another model or endpoint)."""
+        return (self.model, self.endpoint_model, self.api_key_env, self.n_ctx, self.n_threads)
+
+    def prompt_key(self) -> tuple[Any, ...]:
+        """The fields the prompt depends on (max_tokens too: context fitting leaves room for it)."""
+        return (*self.model_key(), self.format, self.shot_spec(), self.max_tokens)
+
+
+def resolve_model(
+    settings: PlaygroundSettings, presets: dict[str, ModelPreset], *, concurrency: int | None = None
+) -> ModelPreset:
+    """The preset the settings name, with their overrides applied (raises PresetError)."""
+    preset = resolve_preset(settings.model.strip() or None, presets=presets)
+    changes: dict[str, Any] = {}
+    if settings.endpoint_model.strip():
+        changes["model"] = settings.endpoint_model.strip()
+    if settings.api_key_env.strip():
+        changes["api_key_env"] = settings.api_key_env.strip()
+    if settings.n_ctx:
+        changes["n_ctx"] = settings.n_ctx
+    if settings.n_threads:
+        changes["n_threads"] = settings.n_threads
+    if concurrency:
+        changes["max_concurrency"] = concurrency
+    return dataclasses.replace(preset, **changes) if changes else preset
+
+
+def split_of(f: Filter) -> str | None:
+    """The one split a batch over `f` runs (None: every split); a RunConfig holds one split at most."""
+    if f.sources:
+        raise ValueError("a batch cannot filter by source: remove the source chip first")
+    if len(f.splits) > 1:
+        raise ValueError(f"a batch runs one split (or all): the filter has {', '.join(f.splits)}")
+    return f.splits[0] if f.splits else None
+
+
+def run_config(
+    settings: PlaygroundSettings,
+    preset: ModelPreset,
+    f: Filter | None = None,
+    *,
+    sample: int | None = None,
+    sample_seed: int = 0,
+    concurrency: int | None = None,
+) -> RunConfig:
+    """The RunConfig for one playground answer (no filter) or a batch over `f` (origin "tui")."""
+    f = f or Filter()
+    return RunConfig(
+        tasks=f.tasks,
+        categories=f.categories,
+        split=split_of(f),
+        search=f.search,
+        medinst32=f.medinst32,
+        sample=sample,
+        sample_seed=sample_seed,
+        shots=settings.shot_spec(),
+        format=settings.format or preset.prompt_format,
+        model=settings.model.strip() or preset.name,
+        max_tokens=settings.max_tokens or preset.sampling.max_tokens,
+        temperature=settings.temperature if settings.temperature is not None else preset.sampling.temperature,
+        seed=settings.seed if settings.seed is not None else preset.sampling.seed,
+        stop=settings.stop,
+        concurrency=concurrency or preset.max_concurrency,
+        use_cache=settings.use_cache,
+        origin="tui",
+    )
+
+
+def parse_stop(text: str) -> tuple[str, ...]:
+    r"""Stop sequences typed as one line: comma-separated, with backslash escapes (`\n`, `\t`, `\,`)."""
+    parts: list[str] = []
+    current = ""
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text) and text[i + 1] == ",":
+            current += ","
+            i += 2
+            continue
+        if ch == ",":
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+        i += 1
+    parts.append(current)
+    out = []
+    for part in parts:
+        part = part.strip()
+        if part:
+            # backslashreplace keeps non-ASCII text intact through the unicode_escape codec
+            out.append(codecs.decode(part.encode("latin-1", "backslashreplace"), "unicode_escape"))
+    return tuple(out)
+
+
+def format_stop(stop: tuple[str, ...]) -> str:
+    """The inverse of `parse_stop`, for showing stored settings in the panel."""
+    shown = []
+    for s in stop:
+        escaped = "".join(
+            c if c.isprintable() and c != "\\" else c.encode("unicode_escape").decode("ascii") for c in s
+        ).replace(",", "\\,")
+        shown.append(escaped)
+    return ", ".join(shown)
+
+
+def describe_model_error(exc: Exception) -> str:
+    if isinstance(exc, PresetError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,424 @@
+"""The playground's blocking work, called from thread workers: loading models, building prompts, sending
+one sample, batches, the runs DB. No Textual here; the screens own the workers and the messages.
+
+- `ModelPool` keeps the backends the app has used (a loaded model stays warm when the playground closes and
+  reopens, a batch shares the playground's); every use is a lease, taken in a worker thread, because
+  loading a model, `describe()`, `count_tokens()` and `render()` may block.
+- `TokenBuffer` and `BatchInbox` are filled by the generation thread and drained by a UI timer: the
+  screen redraws in batches (every ~50 ms), never once per token.
+- `RunsDB` serializes this process's use of runs.duckdb: DuckDB refuses a read-only connection while a
+  read-write one to the same file is open in the same process (a batch writing, the runs screen reading).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import threading
+import time
+import weakref
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import duckdb
+
+from medinst_tui.backends.base import Backend, BackendError, BackendInfo
+from medinst_tui.backends.presets import ModelPreset, backend_from_preset, check_available, load_presets
+from medinst_tui.fewshot.formats import BUILTIN_FORMATS, PromptFormat, load_user_formats
+from medinst_tui.fewshot.prompt import BuiltPrompt, FitReport
+from medinst_tui.paths import config_dir, response_cache_path, runs_db_path
+from medinst_tui.runs.cache import ResponseCache
+from medinst_tui.runs.engine import RunConfig, RunEngine, RunOutcome
+from medinst_tui.runs.records import SampleResult, Summary
+from medinst_tui.runs.single import record_single_run
+from medinst_tui.runs.store import RunRow, RunStore
+from medinst_tui.store.index import Index, Row
+from medinst_tui.tui.playground_settings import PlaygroundSettings, resolve_model, run_config
+from medinst_tui.tui.prompt_edit import apply_edit
+
+T = TypeVar("T")
+IndexOpener = Callable[[str], contextlib.AbstractContextManager[Index]]
+
+
+# Model calls run on threads of their own, at the normal CPU priority, like `medinst run`'s. Textual's
+# thread workers share the event loop's default executor, whose threads `Database.open` leaves at a lower
+# priority (nice 10, and an unprivileged process cannot undo it): on a busy machine a batch on such a
+# thread ran at half the CLI's speed. This pool's threads are started from the event loop's thread (the
+# submit creates them), so they inherit its priority; llama.cpp leaves the UI a core by default anyway.
+_generation_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+async def in_generation_thread(fn: Callable[[], T]) -> T:
+    """Run `fn` on a generation thread (call from an async worker on the event loop)."""
+    global _generation_pool
+    with _pool_lock:
+        if _generation_pool is None:
+            _generation_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="medinst-generate")
+        pool = _generation_pool
+    return await asyncio.get_running_loop().run_in_executor(pool, fn)
+
+
+def direct_opener(path: Path) -> IndexOpener:
+    """Index connections for generation threads, leaving the thread's CPU priority alone (`Database.open`
+    lowers it)."""
+
+    @contextlib.contextmanager
+    def open_index(group: str) -> Iterator[Index]:
+        index = Index(path)
+        try:
+            yield index
+        finally:
+            index.close()
+
+    return open_index
+
+
+# -- the runs database --------------------------------------------------------------------------------------
+_runs_lock = threading.RLock()
+CONNECTION_RETRY_S = 5.0
+
+
+class RunsDB(RunStore):
+    """A RunStore whose calls take turns within this process (see the module docstring)."""
+
+    def _locked(self, fn: Callable[[], T]) -> T:
+        deadline = time.monotonic() + CONNECTION_RETRY_S
+        while True:
+            with _runs_lock:
+                try:
+                    return fn()
+                except duckdb.ConnectionException:
+                    # another library in the process holds the file with other settings: wait our turn
+                    if time.monotonic() > deadline:
+                        raise
+            time.sleep(0.05)
+
+    def start(self, run_id: str, fields: dict[str, object]) -> None:
+        self._locked(lambda: super(RunsDB, self).start(run_id, fields))
+
+    def add_results(self, run_id: str, results: list[SampleResult]) -> None:
+        self._locked(lambda: super(RunsDB, self).add_results(run_id, results))
+
+    def finish(self, run_id: str, fields: dict[str, object], summary: Summary) -> None:
+        self._locked(lambda: super(RunsDB, self).finish(run_id, fields, summary))
+
+    def list_runs(self, limit: int = 100) -> list[RunRow]:
+        return self._locked(lambda: super(RunsDB, self).list_runs(limit))
+
+    def get(self, run_id: str) -> RunRow | None:
+        return self._locked(lambda: super(RunsDB, self).get(run_id))
+
+    def results(self, run_id: str) -> list[SampleResult]:
+        return self._locked(lambda: super(RunsDB, self).results(run_id))
+
+
+def runs_db() -> RunsDB:
+    return RunsDB(runs_db_path())
+
+
+# -- models ------------------------------------------------------------------------------------------------
+@dataclass
+class _Entry:
+    backend: Backend
+    users: int = 0
+
+
+class ModelPool:
+    """Backends by preset, the `keep` most recently used kept open (idle ones beyond that are closed)."""
+
+    def __init__(self, keep: int = 2) -> None:
+        self.keep = keep
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[ModelPreset, _Entry] = OrderedDict()
+
+    @contextlib.contextmanager
+    def lease(self, preset: ModelPreset) -> Iterator[Backend]:
+        """The backend for `preset` (built on first use; it loads lazily). Call from a worker thread."""
+        with self._lock:
+            entry = self._entries.get(preset)
+            if entry is None:
+                entry = self._entries[preset] = _Entry(backend_from_preset(preset))
+            entry.users += 1
+            self._entries.move_to_end(preset)
+        try:
+            yield entry.backend
+        finally:
+            with self._lock:
+                entry.users -= 1
+                victims = self._evict()
+            for backend in victims:
+                with contextlib.suppress(Exception):
+                    backend.close()
+
+    def _evict(self) -> list[Backend]:
+        victims: list[Backend] = []
+        for preset in list(self._entries):
+            if len(self._entries) <= self.keep:
+                break
+            if self._entries[preset].users == 0:
+                victims.append(self._entries.pop(preset).backend)
+        return victims
+
+    def close_all(self) -> None:
+        with self._lock:
+            entries = list(self._entries.values())
+            self._entries.clear()
+        for entry in entries:
+            with contextlib.suppress(Exception):
+                entry.backend.close()
+
+
+@dataclass
+class PlaygroundSession:
+    """What outlives one playground screen: the warm models and the last settings used."""
+
+    models: ModelPool
+    settings: PlaygroundSettings | None = None
+
+
+_sessions: weakref.WeakKeyDictionary[object, PlaygroundSession] = weakref.WeakKeyDictionary()
+
+
+def session_for(app: object) -> PlaygroundSession:
+    """The app's session (its models are closed when the app object goes away)."""
+    session = _sessions.get(app)
+    if session is None:
+        session = _sessions[app] = PlaygroundSession(ModelPool())
+        weakref.finalize(app, session.models.close_all)
+    return session
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the settings panel offers: presets, prompt formats, and the problems found loading them."""
+
+    presets: dict[str, ModelPreset]
+    formats: dict[str, PromptFormat]
+    problems: tuple[str, ...] = ()
+
+    @property
+    def format_names(self) -> list[str]:
+        return [*BUILTIN_FORMATS, *self.formats]
+
+
+def load_choices() -> Choices:
+    """Built-in and user presets and user prompt templates; broken files are reported, not fatal."""
+    problems: list[str] = []
+    presets = load_presets(config_dir() / "models", errors=problems)
+    try:
+        formats = load_user_formats(config_dir() / "templates")
+    except (ValueError, OSError) as exc:
+        problems.append(str(exc))
+        formats = {}
+    return Choices(presets, formats, tuple(problems))
+
+
+# -- streaming buffers -------------------------------------------------------------------------------------
+class TokenBuffer:
+    """Text deltas from the generation thread, drained by the UI timer."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._parts: list[str] = []
+        self.started = time.perf_counter()
+        self.first_at: float | None = None
+        self.last_at: float | None = None
+        self.n_chunks = 0
+
+    def add(self, text: str) -> None:
+        now = time.perf_counter()
+        with self._lock:
+            self._parts.append(text)
+            self.n_chunks += 1
+            if self.first_at is None:
+                self.first_at = now
+            self.last_at = now
+
+    def drain(self) -> str:
+        with self._lock:
+            text = "".join(self._parts)
+            self._parts.clear()
+        return text
+
+    @property
+    def ttft_s(self) -> float | None:
+        return None if self.first_at is None else self.first_at - self.started
+
+    @property
+    def tokens_per_s(self) -> float | None:
+        """Decode rate after the first token (a chunk is one token for both backends)."""
+        first, last = self.first_at, self.last_at
+        if first is None or last is None or self.n_chunks < 2 or last <= first:
+            return None
+        return (self.n_chunks - 1) / (last - first)
+
+
+class BatchInbox:
+    """A RunListener that queues what the engine reports, for the batch screen's timer to drain."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._finished: deque[SampleResult] = deque()
+        self.summary: Summary = {}
+        self.run_id: str | None = None
+        self.total: int | None = None
+        self.info: BackendInfo | None = None
+        self.started = time.perf_counter()
+        self.live_tokens = 0  # tokens streamed (sequential runs), finished or not
+
+    def run_started(self, run_id: str, total: int, info: BackendInfo) -> None:
+        with self._lock:
+            self.run_id, self.total, self.info = run_id, total, info
+            self.started = time.perf_counter()
+
+    def token(self, seq: int, text: str) -> None:
+        self.live_tokens += 1  # one writer thread: the sequential engine loop
+
+    def sample_finished(self, result: SampleResult, summary: Summary) -> None:
+        with self._lock:
+            self._finished.append(result)
+            self.summary = summary
+
+    def drain(self) -> tuple[list[SampleResult], Summary]:
+        with self._lock:
+            out = list(self._finished)
+            self._finished.clear()
+            return out, self.summary
+
+
+# -- prompts -----------------------------------------------------------------------------------------------
+class PlaygroundError(Exception):
+    """Something the user must fix (a missing model, a bad setting); the message says what."""
+
+
+@dataclass(frozen=True)
+class PromptPreview:
+    row: Row
+    settings: PlaygroundSettings
+    preset: ModelPreset
+    config: RunConfig
+    info: BackendInfo
+    built: BuiltPrompt
+    rendered: str  # the text after the chat template (or the plain prompt)
+    rendered_label: str
+
+
+def _available(preset: ModelPreset) -> None:
+    problem = check_available(preset)
+    if problem:
+        raise PlaygroundError(f"{preset.name}: {problem}")
+
+
+def _render(backend: Backend, info: BackendInfo, built: BuiltPrompt) -> tuple[str, str]:
+    if built.messages is None:
+        return built.text or "", "plain text (no chat template)"
+    try:
+        rendered = backend.render(built.messages)
+    except BackendError as exc:
+        return f"(the chat template cannot render these messages: {exc})", info.template
+    label = f"after the chat template: {info.template}"
+    return rendered, label + ("" if info.exact_render else " (an approximation: the server applies its own)")
+
+
+def build_preview(
+    pool: ModelPool, open_index: IndexOpener, row: Row, settings: PlaygroundSettings, choices: Choices
+) -> PromptPreview:
+    """The exact prompt for `row` under `settings` (loads the model on first use: call from a worker)."""
+    preset = resolve_model(settings, choices.presets)
+    _available(preset)
+    config = run_config(settings, preset)
+    with pool.lease(preset) as backend:
+        with open_index("playground-prompt") as index:
+            engine = RunEngine(index, backend, user_formats=choices.formats)
+            built = engine.prepare(row, config)
+            info = engine.generate.info
+        rendered, label = _render(backend, info, built)
+    return PromptPreview(row, settings, preset, config, info, built, rendered, label)
+
+
+def edit_preview(pool: ModelPool, preview: PromptPreview, text: str) -> PromptPreview:
+    """`preview` with the user's edited prompt, its tokens counted again (raises ValueError)."""
+    candidate = apply_edit(preview.built, text, preview.built.fit)
+    with pool.lease(preview.preset) as backend:
+        body = candidate.messages if candidate.messages is not None else candidate.text or ""
+        count = backend.count_tokens(body)
+        info = preview.info
+        fit = FitReport(count, info.exact_token_counts, info.n_ctx, preview.config.max_tokens)
+        built = dataclasses.replace(candidate, fit=fit)
+        rendered, label = _render(backend, info, built)
+    return dataclasses.replace(preview, built=built, rendered=rendered, rendered_label=label)
+
+
+def send_one(
+    pool: ModelPool,
+    open_index: IndexOpener,
+    preview: PromptPreview,
+    config: RunConfig,
+    buffer: TokenBuffer,
+    cancel: threading.Event,
+    choices: Choices,
+) -> tuple[SampleResult, str]:
+    """Generate, score and store one answer to the previewed prompt; returns the result and its run id."""
+    with pool.lease(preview.preset) as backend, open_index("playground-send") as index:
+        cache = ResponseCache(response_cache_path())
+        try:
+            engine = RunEngine(index, backend, cache=cache, user_formats=choices.formats)
+            result = engine.run_one(
+                preview.row, config, built=preview.built, on_token=buffer.add, cancel=cancel
+            )
+        finally:
+            cache.close()
+        info = engine.generate.info
+    run_id = record_single_run(runs_db(), config, info, result, preview.row.category)
+    return result, run_id
+
+
+def run_batch(
+    pool: ModelPool,
+    open_index: IndexOpener,
+    preset: ModelPreset,
+    config: RunConfig,
+    inbox: BatchInbox,
+    cancel: threading.Event,
+    choices: Choices,
+) -> RunOutcome:
+    """A batch through the same engine as `medinst run`, stored in the runs DB, results kept in it only."""
+    _available(preset)
+    with pool.lease(preset) as backend, open_index("playground-batch") as index:
+        cache = ResponseCache(response_cache_path())
+        try:
+            engine = RunEngine(index, backend, store=runs_db(), cache=cache, user_formats=choices.formats)
+            return engine.run(config, listener=inbox, cancel=cancel, keep_results=False)
+        finally:
+            cache.close()
+
+
+def count_planned(open_index: IndexOpener, config: RunConfig) -> int:
+    """How many rows a batch will run (the filter's count, or the sample size when smaller)."""
+    with open_index("playground-plan") as index:
+        total = index.count(config.filter())
+    return min(total, config.sample) if config.sample is not None else total
+
+
+def test_connection(preset: ModelPreset) -> list[str]:
+    """The models a remote endpoint offers (GET /models); raises BackendError with a safe message."""
+    if preset.kind != "remote":
+        raise PlaygroundError(f"{preset.name} is a local model: there is no connection to test")
+    from medinst_tui.backends.openai_remote import OpenAIRemoteBackend
+
+    backend = backend_from_preset(preset)
+    try:
+        assert isinstance(backend, OpenAIRemoteBackend)
+        return backend.list_models()
+    finally:
+        backend.close()
+
+
+def default_export_path(run_id: str) -> Path:
+    return Path.cwd() / f"medinst-run-{run_id}.jsonl"

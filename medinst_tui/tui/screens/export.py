@@ -1,0 +1,226 @@
+"""The export dialog (ctrl+e): the current filter to JSONL or Parquet, all rows or a seeded sample.
+
+The same core as `medinst export` runs in a thread worker; its progress comes back as messages, cancel
+interrupts DuckDB's COPY (nothing is left behind: the core writes a temporary file and renames it).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+import duckdb
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, ProgressBar, RadioButton, RadioSet, Static
+
+from medinst_tui.store.export import ExportCancelledError, ExportResult, export
+from medinst_tui.store.filters import Filter
+from medinst_tui.store.index import Index
+from medinst_tui.tui.database import Database
+
+GROUP = "export"
+SUFFIXES = {"jsonl": ".jsonl", "parquet": ".parquet"}
+
+
+def default_name(f: Filter, fmt: str = "jsonl") -> str:
+    """A file name that says what is in it: medinst-NER-test.jsonl, medinst-all.jsonl."""
+    parts = [*f.categories, *f.tasks, *f.splits] + (["medinst32"] if f.medinst32 else [])
+    if f.search.strip():
+        parts.append("search-" + f.search.strip())
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", "-".join(parts))[:80].strip("_-") or "all"
+    return f"medinst-{slug}{SUFFIXES[fmt]}"
+
+
+def describe(f: Filter) -> str:
+    chips = f.chips()
+    return ", ".join(f"{k} {v}" if k != "medinst32" else v for k, v in chips) if chips else "all rows"
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    target: str
+    fmt: str
+    sample: int | None
+    seed: int
+
+
+class ExportScreen(ModalScreen[ExportResult | None]):
+    CSS_PATH = "export.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel / close", id="export.cancel")
+    ]
+
+    @dataclass
+    class Progressed(Message):
+        fraction: float
+
+    @dataclass
+    class Finished(Message):
+        result: ExportResult
+
+    @dataclass
+    class Failed(Message):
+        error: str
+        cancelled: bool
+
+    def __init__(self, db: Database, f: Filter, total: int | None) -> None:
+        super().__init__()
+        self.db = db
+        self.filter = f
+        self.total = total
+        self.cancel_event = threading.Event()
+        self.running = False
+        self.result: ExportResult | None = None
+
+    def compose(self) -> ComposeResult:
+        rows = f"{self.total:,} rows" if self.total is not None else "rows"
+        with Vertical(id="export"):
+            yield Static(f"Export {rows}: {describe(self.filter)}", id="export-title")
+            yield Label("Format")
+            with RadioSet(id="export-format"):
+                yield RadioButton("JSON Lines", value=True, id="fmt-jsonl")
+                yield RadioButton("Parquet", id="fmt-parquet")
+            yield Label("Rows")
+            with RadioSet(id="export-rows"):
+                yield RadioButton("all rows of the filter", value=True, id="rows-all")
+                yield RadioButton("a seeded random sample", id="rows-sample")
+            with Horizontal(id="export-sample"):
+                yield Label("N")
+                yield Input("1000", id="sample-n", type="integer")
+                yield Label("seed")
+                yield Input("0", id="sample-seed", type="integer")
+            yield Label("File")
+            yield Input(default_name(self.filter), id="export-path")
+            yield ProgressBar(total=1.0, show_eta=False, id="export-progress")
+            yield Static("", id="export-status")
+            with Horizontal(id="export-buttons"):
+                yield Button("Export", variant="primary", id="export-run")
+                yield Button("Cancel", id="export-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#export-sample").display = False
+        self.query_one("#export-progress").display = False
+        self.query_one("#export-path", Input).focus()
+
+    # -- the form --------------------------------------------------------------------------------------
+    @property
+    def fmt(self) -> str:
+        return "parquet" if self.query_one("#fmt-parquet", RadioButton).value else "jsonl"
+
+    @on(RadioSet.Changed, "#export-format")
+    def _format_changed(self) -> None:
+        path = self.query_one("#export-path", Input)
+        current = Path(path.value)
+        if current.suffix in SUFFIXES.values():
+            path.value = str(current.with_suffix(SUFFIXES[self.fmt]))
+
+    @on(RadioSet.Changed, "#export-rows")
+    def _rows_changed(self) -> None:
+        self.query_one("#export-sample").display = self.query_one("#rows-sample", RadioButton).value
+
+    def request(self) -> ExportRequest | str:
+        """The export the form asks for, or what is wrong with the form."""
+        target = self.query_one("#export-path", Input).value.strip()
+        if not target:
+            return "give a file name"
+        sample: int | None = None
+        seed = 0
+        if self.query_one("#rows-sample", RadioButton).value:
+            try:
+                sample = int(self.query_one("#sample-n", Input).value)
+                seed = int(self.query_one("#sample-seed", Input).value or "0")
+            except ValueError:
+                return "the sample size and the seed are whole numbers"
+            if sample <= 0:
+                return "the sample size must be at least 1"
+        return ExportRequest(target, self.fmt, sample, seed)
+
+    # -- running ---------------------------------------------------------------------------------------
+    @on(Button.Pressed, "#export-run")
+    def _run_pressed(self) -> None:
+        if self.result is not None:
+            self.dismiss(self.result)
+            return
+        if self.running:
+            return
+        req = self.request()
+        if isinstance(req, str):
+            self._status(req, error=True)
+            return
+        self.running = True
+        self.cancel_event.clear()
+        self.query_one("#export-run", Button).disabled = True
+        bar = self.query_one("#export-progress", ProgressBar)
+        bar.display = True
+        bar.update(progress=0.0)
+        self._status(f"exporting to {req.target} …")
+        self._export(req)
+
+    @on(Button.Pressed, "#export-cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    def action_cancel(self) -> None:
+        if self.running:
+            self.cancel_event.set()
+            self._status("cancelling …")
+        else:
+            self.dismiss(self.result)
+
+    @work(exclusive=True, group=GROUP, exit_on_error=False)
+    async def _export(self, req: ExportRequest) -> None:
+        def progressed(fraction: float) -> None:  # called on the database thread: post_message is safe
+            self.post_message(self.Progressed(fraction))
+
+        def run(index: Index) -> ExportResult:
+            return export(
+                index, self.filter, req.target, fmt=req.fmt, sample=req.sample, seed=req.seed,
+                on_progress=progressed, cancel=self.cancel_event,
+            )  # fmt: skip
+
+        try:
+            result = await self.db.query(GROUP, run)
+        except ExportCancelledError:
+            self.post_message(self.Failed("cancelled: nothing was written", cancelled=True))
+            return
+        except (duckdb.Error, OSError, ValueError) as exc:
+            self.post_message(self.Failed(str(exc), cancelled=False))
+            return
+        self.post_message(self.Finished(result))
+
+    def on_export_screen_progressed(self, message: Progressed) -> None:
+        self.query_one("#export-progress", ProgressBar).update(progress=message.fraction)
+
+    def on_export_screen_finished(self, message: Finished) -> None:
+        self.running = False
+        self.result = message.result
+        res = message.result
+        self.query_one("#export-progress", ProgressBar).update(progress=1.0)
+        text = f"wrote {res.rows:,} rows to {res.target} ({res.fmt})"
+        self._status(text)
+        self.notify(text, title="Export finished")
+        run = self.query_one("#export-run", Button)
+        run.label = "Close"
+        run.disabled = False
+        run.focus()
+
+    def on_export_screen_failed(self, message: Failed) -> None:
+        self.running = False
+        self.query_one("#export-run", Button).disabled = False
+        self.query_one("#export-progress").display = False
+        self._status(message.error, error=not message.cancelled)
+        if not message.cancelled:
+            self.notify(message.error, title="Export failed", severity="error")
+
+    def _status(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one("#export-status", Static)
+        status.update(text)
+        status.set_class(error, "-error")

@@ -1,0 +1,178 @@
+"""The facets panel: categories expandable to their tasks, split toggles and the MEDINST32 toggle.
+
+Counts follow the filter. A facet's own choice does not shrink its list: the category tree is counted
+without the category/task part of the filter and the splits without the split part, so the other
+choices stay visible with the rows they would add.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widgets import Checkbox, Static, Tree
+from textual.widgets.tree import TreeNode
+
+from medinst_tui import catalog
+from medinst_tui.store.filters import Filter
+from medinst_tui.store.index import Facets
+from medinst_tui.tui.css import css_beside
+from medinst_tui.tui.facet_counts import split_counts, tree_counts
+from medinst_tui.tui.messages import FacetsCounted, FacetToggled, Medinst32Toggled
+
+SPLITS = catalog.SPLITS
+SELECTED_MARK = "● "
+UNSELECTED_MARK = "  "
+
+
+@dataclass(frozen=True)
+class FacetNode:
+    kind: str  # "category" | "task"
+    value: str
+
+
+def facet_label(name: str, count: int, selected: bool, *, muted: bool = False) -> Text:
+    text = Text(SELECTED_MARK if selected else UNSELECTED_MARK, Style(bold=True))
+    text.append(name, Style(bold=selected, dim=muted and not selected))
+    text.append(f"  {count:,}", Style(dim=True))
+    return text
+
+
+class FacetTree(Tree[FacetNode]):
+    """Categories (expandable to tasks); enter or a click filters, space or a click on ▶ expands."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Filter", id="facets.toggle"),
+        Binding("space", "toggle_node", "Expand", id="facets.expand"),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("facets", id=id)
+        self.show_root = False
+        self.auto_expand = False
+        self.guide_depth = 2
+
+
+class FacetsPanel(Vertical):
+    DEFAULT_CSS = css_beside(__file__)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._facet_nodes: dict[FacetNode, TreeNode[FacetNode]] = {}
+        self._shown: dict[object, tuple[int, bool]] = {}  # what each label shows: only changes are drawn
+        self._wanted: dict[FacetNode, tuple[int, bool]] = {}  # what it should show (collapsed: later)
+        self._built = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("Categories", classes="facets-heading")
+        yield FacetTree(id="facet-tree")
+        yield Static("Splits", classes="facets-heading")
+        for split in SPLITS:
+            yield Checkbox(split, id=f"split-{split}", compact=True)
+        yield Static("Benchmark", classes="facets-heading")
+        yield Checkbox("MEDINST32 only", id="medinst32", compact=True)
+
+    @property
+    def facet_tree(self) -> FacetTree:
+        return self.query_one(FacetTree)
+
+    def build(self, base: Facets) -> None:
+        """The tree's shape from the unfiltered index: every category, every indexed task under it."""
+        tree = self.facet_tree
+        tree.clear()
+        self._facet_nodes.clear()
+        self._shown.clear()
+        self._wanted.clear()
+        tasks_by_category: dict[str, list[str]] = {}
+        for count in base.counts:
+            tasks_by_category.setdefault(count.category, [])
+            if count.task not in tasks_by_category[count.category]:
+                tasks_by_category[count.category].append(count.task)
+        order = list(catalog.categories()) + sorted(
+            c for c in tasks_by_category if c not in catalog.categories()
+        )
+        for category in order:
+            node = tree.root.add(category, data=FacetNode("category", category), expand=False)
+            self._facet_nodes[node.data] = node  # type: ignore[index]
+            for task in sorted(tasks_by_category.get(category, []), key=str.lower):
+                leaf = node.add_leaf(task, data=FacetNode("task", task))
+                self._facet_nodes[FacetNode("task", task)] = leaf
+        self._built = True
+
+    def show(self, counted: FacetsCounted) -> None:
+        f = counted.filter
+        counts = tree_counts(counted.counts, f)
+        by_category = counts.by_category()
+        by_task = counts.by_task()
+        for key, node in self._facet_nodes.items():
+            if key.kind == "category":
+                count = by_category.get(key.value, 0)
+                selected = key.value in f.categories
+            else:
+                count = by_task.get(key.value, 0)
+                selected = key.value in f.tasks
+            self._wanted[key] = (count, selected)
+            parent = node.parent
+            # A task under a collapsed category is labelled when it is expanded (one repaint per label).
+            if parent is None or parent.is_root or parent.is_expanded:
+                self._label(key, node)
+        by_split = split_counts(counted.counts, f).by_split()
+        for split in SPLITS:
+            count = by_split.get(split, 0)
+            if self._shown.get(split) != (count, False):
+                self._shown[split] = (count, False)
+                self.query_one(f"#split-{split}", Checkbox).label = f"{split:<6}{count:>12,}"
+        self.show_filter(f)
+
+    def _label(self, key: FacetNode, node: TreeNode[FacetNode]) -> None:
+        wanted = self._wanted.get(key)
+        if wanted is not None and self._shown.get(key) != wanted:
+            self._shown[key] = wanted
+            count, selected = wanted
+            node.set_label(facet_label(key.value, count, selected, muted=count == 0))
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[FacetNode]) -> None:
+        for child in event.node.children:
+            if child.data is not None:
+                self._label(child.data, child)
+
+    def show_filter(self, f: Filter) -> None:
+        """Tick the toggles that the filter holds, without reporting it back as a user's change."""
+        for split in SPLITS:
+            box = self.query_one(f"#split-{split}", Checkbox)
+            with box.prevent(Checkbox.Changed):
+                box.value = split in f.splits
+        m32 = self.query_one("#medinst32", Checkbox)
+        with m32.prevent(Checkbox.Changed):
+            m32.value = f.medinst32
+
+    def task_names(self) -> list[str]:
+        return [key.value for key in self._facet_nodes if key.kind == "task"]
+
+    def expand_to(self, task: str) -> None:
+        """Open the task's category and put the tree's cursor on it."""
+        node = self._facet_nodes.get(FacetNode("task", task))
+        if node is None:
+            return
+        if node.parent is not None:
+            node.parent.expand()
+        self.facet_tree.move_cursor(node)
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[FacetNode]) -> None:
+        event.stop()
+        data = event.node.data
+        if data is not None:
+            self.post_message(FacetToggled(data.kind, data.value))
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        event.stop()
+        box_id = event.checkbox.id or ""
+        if box_id == "medinst32":
+            self.post_message(Medinst32Toggled(event.value))
+        elif box_id.startswith("split-"):
+            self.post_message(FacetToggled("split", box_id.removeprefix("split-")))

@@ -1,0 +1,84 @@
+"""SVG snapshots of the main screens (pytest-textual-snapshot). Content is deterministic: a fixed index,
+a fixed size, the bundled dark theme. Update after an intended change: pytest --snapshot-update."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+
+from medinst_tui.store.filters import Filter
+from medinst_tui.tui.screens.browse import BrowseScreen
+from tests.test_tui_support import make_app, settle, small_index
+
+SIZE = (120, 40)
+SnapCompare = Callable[..., bool]
+
+
+def with_filter(f: Filter, *keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, BrowseScreen)
+        screen.filter = f
+        await settle(pilot)
+        if keys:
+            await pilot.press(*keys)
+            await settle(pilot)
+
+    return run_before
+
+
+def test_browse_screen(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    assert snap_compare(
+        make_app(small_index(), tmp_path), terminal_size=SIZE, run_before=with_filter(Filter())
+    )
+
+
+def test_browse_bio_row_with_filter_chips(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    f = Filter(categories=("NER",), splits=("test",))
+    app = make_app(small_index(), tmp_path)  # row 6 is the first NCBI-disease row: BIO tags inline
+    assert snap_compare(app, terminal_size=SIZE, run_before=with_filter(f, *["down"] * 5))
+
+
+def test_browse_relation_row(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    app = make_app(small_index(), tmp_path)
+    assert snap_compare(app, terminal_size=SIZE, run_before=with_filter(Filter(tasks=("BC5CDR-RE",))))
+
+
+def test_browse_search_with_few_shot_history(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    app = make_app(small_index(), tmp_path)
+    assert snap_compare(app, terminal_size=SIZE, run_before=with_filter(Filter(search="zebrafishin")))
+
+
+def test_task_info(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    app = make_app(small_index(), tmp_path)
+    assert snap_compare(app, terminal_size=SIZE, run_before=with_filter(Filter(tasks=("MedQA",)), "i"))
+
+
+def test_export_dialog(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    app = make_app(small_index(), tmp_path)
+    f = Filter(categories=("QA",), medinst32=True)
+    assert snap_compare(app, terminal_size=SIZE, run_before=with_filter(f, "ctrl+e"))
+
+
+def test_stats(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    app = make_app(small_index(), tmp_path)
+    assert snap_compare(app, terminal_size=SIZE, run_before=with_filter(Filter(tasks=("SciCite",)), "s"))
+
+
+def test_help(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    app = make_app(small_index(), tmp_path)
+    assert snap_compare(app, terminal_size=SIZE, run_before=with_filter(Filter(), "f1"))
+
+
+def test_task_picker(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    app = make_app(small_index(), tmp_path)
+    assert snap_compare(app, terminal_size=SIZE, run_before=with_filter(Filter(), "ctrl+t", *"bc5"))
+
+
+def test_first_run(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    app = make_app(Path("/nonexistent/medinst-tui/index.duckdb"), tmp_path)
+    assert snap_compare(app, terminal_size=SIZE)

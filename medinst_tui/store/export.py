@@ -19,7 +19,7 @@ from medinst_tui.store.filters import Filter, where
 from medinst_tui.store.index import Index
 
 STDOUT = "-"
-EXPORT_MEMORY_LIMIT = "512MB"
+EXPORT_MEMORY_LIMIT = "256MB"
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ swaps it in) and any number of readers can run side by side.
 from __future__ import annotations
 
 import bisect
+import os
+import re
 from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
@@ -18,8 +20,17 @@ from medinst_tui.store import sql
 from medinst_tui.store.filters import Filter, where
 
 DEFAULT_PAGE = 100
+ENV_MEMORY_LIMIT = "MEDINST_MEMORY_LIMIT"
+BROWSE_MEMORY_LIMIT = "256MB"
 NO_FILTER = Filter()
 SEARCH_BACKEND_SCAN = "scan"
+
+
+def memory_limit() -> str:
+    value = os.environ.get(ENV_MEMORY_LIMIT, BROWSE_MEMORY_LIMIT).strip()
+    if not re.fullmatch(r"[0-9.]+\s*[KMGT]i?B", value, re.IGNORECASE):
+        raise ValueError(f"{ENV_MEMORY_LIMIT}={value!r}: give a size like 512MB or 2GB")
+    return value
 
 
 class IndexMissingError(FileNotFoundError):
@@ -119,6 +130,9 @@ class Index:
                 ) from exc
             raise
         self.con.execute("SET enable_progress_bar = false")
+        # Browsing needs little memory; without a cap DuckDB's buffer pool keeps what every scan read
+        # (a text search over 9.9M rows took the process past 2 GiB).
+        self.con.execute(f"SET memory_limit = '{memory_limit()}'")
         # The FTS extension cannot be had offline for duckdb 2.x; search is a scan that stops at a page.
         self.search_backend = SEARCH_BACKEND_SCAN
         self._block_cache: dict[tuple[object, ...], list[tuple[int, int]]] = {}

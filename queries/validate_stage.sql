@@ -1,4 +1,4 @@
--- Rows of a freshly loaded block that the fast path may have mangled: a missing field, or a value that
+-- Rows of a staged file that the bulk reader may have mangled: a missing field, or a value that
 -- reads like a coerced JSON number/boolean/object/array (the bulk reader turns 5 into '5').
 -- Any hit sends the file to the exact line-by-line check; clean files (nearly all) pay one scan.
 SELECT count(*) AS n,
@@ -13,4 +13,4 @@ SELECT count(*) AS n,
            OR CASE WHEN instruction[1] IN ('{', '[') AND json_valid(instruction)
                    THEN json_type(instruction) IN ('OBJECT', 'ARRAY') ELSE false END
        ) AS suspect
-FROM samples WHERE id >= $first_id;
+FROM stage;

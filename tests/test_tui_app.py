@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
-from textual.widgets import Checkbox
+import pytest
 
 from medinst_tui.config import load_config
 from medinst_tui.store.filters import Filter
-from medinst_tui.store.index import Index
-from medinst_tui.tui.screens.browse import BrowseScreen
+from medinst_tui.store.index import ENV_MEMORY_LIMIT, Index
+from medinst_tui.tui.database import MEMORY_LIMIT
+from medinst_tui.tui.screens.browse import FACETS_GROUP, BrowseScreen
 from medinst_tui.tui.screens.export import ExportScreen
 from medinst_tui.tui.screens.first_run import FirstRunScreen
 from medinst_tui.tui.screens.help import HelpScreen, all_binding_ids, binding_rows
@@ -21,6 +24,7 @@ from medinst_tui.tui.widgets.chips import FilterChips
 from medinst_tui.tui.widgets.detail import DetailPane
 from medinst_tui.tui.widgets.facets import FacetNode, FacetsPanel, FacetTree
 from medinst_tui.tui.widgets.sample_table import PAGE_ROWS, SampleTable
+from medinst_tui.tui.widgets.toggles import Toggles
 from tests.test_tui_support import (
     MEDQA_INSTRUCTION,
     NEEDLE,
@@ -31,7 +35,15 @@ from tests.test_tui_support import (
     sources_factory,
 )
 
+
+@pytest.fixture(autouse=True)
+def tui_memory_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app sets DuckDB's memory default through the environment: keep it inside each test."""
+    monkeypatch.setenv(ENV_MEMORY_LIMIT, MEMORY_LIMIT)
+
+
 SIZE = (120, 40)
+T = TypeVar("T")
 
 
 def shown_count(table: SampleTable) -> int:
@@ -72,7 +84,7 @@ async def test_filter_by_category_and_split_shows_the_direct_count(tmp_path: Pat
         tree.move_cursor(panel._facet_nodes[FacetNode("category", "NER")])
         await pilot.press("enter")  # the keyboard filters by a category ...
         await settle(pilot)
-        await pilot.click("#split-test")  # ... the mouse by a split
+        await pilot.click("#splits", offset=(3, 2))  # ... the mouse by a split (its third line: test)
         await settle(pilot)
         expected = Filter(categories=("NER",), splits=("test",))
         assert screen.filter == expected
@@ -80,7 +92,7 @@ async def test_filter_by_category_and_split_shows_the_direct_count(tmp_path: Pat
             assert shown_count(screen.table) == index.count(expected) > 0
             by_split = index.facets(Filter(categories=("NER",))).by_split()
         # The split toggles keep counting the other splits of the chosen category.
-        assert str(screen.query_one("#split-train", Checkbox).label).split()[-1] == f"{by_split['train']:,}"
+        assert screen.query_one("#splits", Toggles).line_of("train").split()[-1] == f"{by_split['train']:,}"
         # Tasks under a category show their counts under the filter once the category is expanded.
         panel._facet_nodes[FacetNode("category", "NER")].expand()
         await settle(pilot)
@@ -333,3 +345,26 @@ async def test_the_scrollbar_follows_the_count_of_each_filter(tmp_path: Path) ->
                 screen.filter = f
                 await settle(pilot)
                 assert screen.table.virtual_size.height == index.count(f) + 1  # rows + the header line
+
+
+async def test_narrowing_a_search_reuses_its_counts_instead_of_scanning_again(tmp_path: Path) -> None:
+    app = make_app(small_index(), tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = browse(app)
+        screen.filter = Filter(search="aspirin")
+        await settle(pilot)
+        groups: list[str] = []
+        query = screen.db.query
+
+        async def spied(group: str, fn: Callable[[Index], T]) -> T:  # the real query, recorded
+            groups.append(group)
+            return await query(group, fn)
+
+        screen.db.query = spied  # type: ignore[method-assign]
+        narrowed = Filter(search="aspirin", categories=("NER",), splits=("test",))
+        screen.filter = narrowed
+        await settle(pilot)
+        assert FACETS_GROUP not in groups  # the counts under the search already answer it
+        with Index(small_index()) as index:
+            assert shown_count(screen.table) == index.count(narrowed) > 0

@@ -7,11 +7,21 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 
 from medinst_tui.store.filters import Filter
+from medinst_tui.store.index import ENV_MEMORY_LIMIT
+from medinst_tui.tui.database import MEMORY_LIMIT
 from medinst_tui.tui.screens.browse import BrowseScreen
 from tests.test_tui_support import make_app, settle, small_index
+
+
+@pytest.fixture(autouse=True)
+def tui_memory_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app sets DuckDB's memory default through the environment: keep it inside each test."""
+    monkeypatch.setenv(ENV_MEMORY_LIMIT, MEMORY_LIMIT)
+
 
 SIZE = (120, 40)
 SnapCompare = Callable[..., bool]

@@ -21,10 +21,10 @@ import medinst_tui.tui
 from medinst_tui.config import ConfigError, load_config, save_setting
 from medinst_tui.store.browse import Positions, previews_at
 from medinst_tui.store.filters import Filter
-from medinst_tui.store.index import Index
+from medinst_tui.store.index import ENV_MEMORY_LIMIT, Index
 from medinst_tui.store.stats import filter_stats, label_balance
 from medinst_tui.tui import formats
-from medinst_tui.tui.database import Database
+from medinst_tui.tui.database import MEMORY_LIMIT, Database
 from medinst_tui.tui.facet_counts import base_filter, filter_total, split_counts, toggle, tree_counts
 from medinst_tui.tui.gc_policy import NEVER, IdleCollector
 from medinst_tui.tui.screens.browse import BrowseScreen
@@ -35,6 +35,13 @@ from medinst_tui.tui.screens.task_picker import rank
 from medinst_tui.tui.themes import load_themes, theme_from_yaml
 from medinst_tui.tui.widgets.sample_table import SampleTable
 from tests.test_tui_support import SIZES, small_index
+
+
+@pytest.fixture(autouse=True)
+def tui_memory_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app sets DuckDB's memory default through the environment: keep it inside each test."""
+    monkeypatch.setenv(ENV_MEMORY_LIMIT, MEMORY_LIMIT)
+
 
 # -- output formats -----------------------------------------------------------------------------------
 

@@ -24,12 +24,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
-from medinst_tui.store.index import Index
+from medinst_tui.store.index import ENV_MEMORY_LIMIT, Index
 
 T = TypeVar("T")
 
-# The TUI's memory budget (DESIGN §6: 400 MB RSS) leaves DuckDB's buffer cache this much.
-MEMORY_LIMIT = "192MB"
+# The TUI's memory budget (DESIGN §6: 400 MB RSS) leaves DuckDB's buffer cache this much. Every
+# `Index` sets DuckDB's (process-wide) limit from $MEDINST_MEMORY_LIMIT; the app sets a default for it.
+MEMORY_LIMIT = "128MB"
 WORKER_NICE = 10
 DB_THREADS = 4  # concurrent queries: table pages, facet counts, the detail row, one dialog
 
@@ -44,21 +45,17 @@ def lower_thread_priority() -> None:
 class Database:
     def __init__(self, path: Path, *, memory_limit: str = MEMORY_LIMIT) -> None:
         self.path = Path(path)
+        os.environ.setdefault(ENV_MEMORY_LIMIT, memory_limit)  # a limit the user set wins
         self._pool = ThreadPoolExecutor(
             max_workers=DB_THREADS, thread_name_prefix="medinst-db", initializer=lower_thread_priority
         )
         # Held open for the app's lifetime: keeps the shared database instance (and its cache) alive.
         # Made on a pool thread, so DuckDB's own threads (started with the instance) inherit its priority.
-        self._keeper = self._pool.submit(self._open_keeper, memory_limit).result()
+        self._keeper = self._pool.submit(Index, self.path).result()
         self._lock = threading.Lock()
         self._active: dict[str, tuple[int, Index]] = {}
         self._tokens = itertools.count()
         self._closed = False
-
-    def _open_keeper(self, memory_limit: str) -> Index:
-        index = Index(self.path)
-        index.con.execute(f"SET memory_limit = '{memory_limit}'")
-        return index
 
     async def query(self, group: str, fn: Callable[[Index], T]) -> T:
         """`fn(index)` on a database thread with a connection of its own, registered under `group`.

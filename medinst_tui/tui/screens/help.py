@@ -43,6 +43,7 @@ def binding_sources() -> list[tuple[str, type[DOMNode]]]:
     from medinst_tui.tui.widgets.facets import FacetTree
     from medinst_tui.tui.widgets.sample_table import SampleTable
     from medinst_tui.tui.widgets.search_bar import SearchBar
+    from medinst_tui.tui.widgets.toggles import Toggles
 
     return [
         ("Everywhere", MedinstApp),
@@ -51,6 +52,7 @@ def binding_sources() -> list[tuple[str, type[DOMNode]]]:
         ("Facets", FacetTree),
         ("Search box", SearchBar),
         ("Filter chips", FilterChips),
+        ("Split / MEDINST32 toggles", Toggles),
         ("Task picker", TaskPickerScreen),
         ("Task info", TaskInfoScreen),
         ("Export dialog", ExportScreen),

@@ -13,7 +13,6 @@ from rich.console import Group, RenderableType
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.geometry import Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -21,6 +20,7 @@ from textual.strip import Strip
 from medinst_tui.store.index import Row
 from medinst_tui.tui.css import css_beside
 from medinst_tui.tui.formats import colors_for, render_input, render_output
+from medinst_tui.tui.scrolling import set_virtual_height
 
 EMPTY = "Select a row to read it here."
 
@@ -50,7 +50,8 @@ class DetailPane(ScrollView, can_focus=True):
     def show_row(self, row: Row) -> None:
         self.row = row
         self._layout_lines()
-        self.scroll_to(y=0, animate=False, immediate=True)
+        if self.scroll_offset.y:
+            self.scroll_to(y=0, animate=False, immediate=True)
 
     def clear(self) -> None:
         self.row = None
@@ -120,7 +121,7 @@ class DetailPane(ScrollView, can_focus=True):
         lines = console.render_lines(Group(*self.sections()), options, style=self.rich_style, pad=True)
         self._strips = [Strip(line, width) for line in lines]
         self._width = width
-        self.virtual_size = Size(width, len(self._strips))
+        set_virtual_height(self, len(self._strips))
         self.refresh()
 
     def render_line(self, y: int) -> Strip:

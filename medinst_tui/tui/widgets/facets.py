@@ -15,7 +15,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import Checkbox, Static, Tree
+from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from medinst_tui import catalog
@@ -24,6 +24,7 @@ from medinst_tui.store.index import Facets
 from medinst_tui.tui.css import css_beside
 from medinst_tui.tui.facet_counts import split_counts, tree_counts
 from medinst_tui.tui.messages import FacetsCounted, FacetToggled, Medinst32Toggled
+from medinst_tui.tui.widgets.toggles import Toggles
 
 SPLITS = catalog.SPLITS
 SELECTED_MARK = "● "
@@ -36,10 +37,18 @@ class FacetNode:
     value: str
 
 
-def facet_label(name: str, count: int, selected: bool, *, muted: bool = False) -> Text:
+NAME_WIDTH = {"category": 13, "task": 17}  # TEXTPAIRCLASS; longer task names end in "…"
+COUNT_WIDTH = {"category": 10, "task": 8}
+
+
+def facet_label(kind: str, name: str, count: int, selected: bool, *, muted: bool = False) -> Text:
+    """`● NER            259,920`: name and count in columns of a fixed width, so new counts never
+    resize the tree (which would relayout the screen) and the counts line up."""
+    width = NAME_WIDTH.get(kind, 13)
+    shown = name if len(name) <= width else name[: width - 1] + "…"
     text = Text(SELECTED_MARK if selected else UNSELECTED_MARK, Style(bold=True))
-    text.append(name, Style(bold=selected, dim=muted and not selected))
-    text.append(f"  {count:,}", Style(dim=True))
+    text.append(shown.ljust(width), Style(bold=selected, dim=muted and not selected))
+    text.append(f"{count:>{COUNT_WIDTH.get(kind, 10)},}", Style(dim=True))
     return text
 
 
@@ -72,10 +81,9 @@ class FacetsPanel(Vertical):
         yield Static("Categories", classes="facets-heading")
         yield FacetTree(id="facet-tree")
         yield Static("Splits", classes="facets-heading")
-        for split in SPLITS:
-            yield Checkbox(split, id=f"split-{split}", compact=True)
+        yield Toggles([(split, split) for split in SPLITS], id="splits")
         yield Static("Benchmark", classes="facets-heading")
-        yield Checkbox("MEDINST32 only", id="medinst32", compact=True)
+        yield Toggles([("medinst32", "MEDINST32 only")], id="medinst32")
 
     @property
     def facet_tree(self) -> FacetTree:
@@ -122,11 +130,7 @@ class FacetsPanel(Vertical):
             if parent is None or parent.is_root or parent.is_expanded:
                 self._label(key, node)
         by_split = split_counts(counted.counts, f).by_split()
-        for split in SPLITS:
-            count = by_split.get(split, 0)
-            if self._shown.get(split) != (count, False):
-                self._shown[split] = (count, False)
-                self.query_one(f"#split-{split}", Checkbox).label = f"{split:<6}{count:>12,}"
+        self.query_one("#splits", Toggles).show(counts={split: by_split.get(split, 0) for split in SPLITS})
         self.show_filter(f)
 
     def _label(self, key: FacetNode, node: TreeNode[FacetNode]) -> None:
@@ -134,7 +138,7 @@ class FacetsPanel(Vertical):
         if wanted is not None and self._shown.get(key) != wanted:
             self._shown[key] = wanted
             count, selected = wanted
-            node.set_label(facet_label(key.value, count, selected, muted=count == 0))
+            node.set_label(facet_label(key.kind, key.value, count, selected, muted=count == 0))
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[FacetNode]) -> None:
         for child in event.node.children:
@@ -142,14 +146,9 @@ class FacetsPanel(Vertical):
                 self._label(child.data, child)
 
     def show_filter(self, f: Filter) -> None:
-        """Tick the toggles that the filter holds, without reporting it back as a user's change."""
-        for split in SPLITS:
-            box = self.query_one(f"#split-{split}", Checkbox)
-            with box.prevent(Checkbox.Changed):
-                box.value = split in f.splits
-        m32 = self.query_one("#medinst32", Checkbox)
-        with m32.prevent(Checkbox.Changed):
-            m32.value = f.medinst32
+        """Switch on the toggles the filter holds (drawing only: nothing is reported back)."""
+        self.query_one("#splits", Toggles).show(states={split: split in f.splits for split in SPLITS})
+        self.query_one("#medinst32", Toggles).show(states={"medinst32": f.medinst32})
 
     def task_names(self) -> list[str]:
         return [key.value for key in self._facet_nodes if key.kind == "task"]
@@ -169,10 +168,9 @@ class FacetsPanel(Vertical):
         if data is not None:
             self.post_message(FacetToggled(data.kind, data.value))
 
-    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+    def on_toggles_switched(self, event: Toggles.Switched) -> None:
         event.stop()
-        box_id = event.checkbox.id or ""
-        if box_id == "medinst32":
-            self.post_message(Medinst32Toggled(event.value))
-        elif box_id.startswith("split-"):
-            self.post_message(FacetToggled("split", box_id.removeprefix("split-")))
+        if event.toggles.id == "medinst32":
+            self.post_message(Medinst32Toggled(event.on))
+        else:
+            self.post_message(FacetToggled("split", event.key))

@@ -17,7 +17,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events, work
 from textual.binding import Binding, BindingType
-from textual.geometry import Region, Size
+from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -30,6 +30,7 @@ from medinst_tui.tui.css import css_beside
 from medinst_tui.tui.database import Database
 from medinst_tui.tui.formats import one_line
 from medinst_tui.tui.messages import QueryFailed, RowHighlighted
+from medinst_tui.tui.scrolling import set_virtual_height
 
 PAGE_ROWS = 100
 MAX_PAGES = 48  # ~4,800 previews cached: memory stays flat however far one scrolls
@@ -281,7 +282,7 @@ class SampleTable(ScrollView, can_focus=True):
         if self._total is None and self._filter.structural:
             return  # keep the scrollbar as it is until the count arrives (no jump to an interim size)
         # Rows are cut to the width: never a horizontal scrollbar, the header line is part of the height.
-        self.virtual_size = Size(0, self.row_count + 1)
+        set_virtual_height(self, self.row_count + 1)
 
     def on_resize(self, event: events.Resize) -> None:
         self._update_size()

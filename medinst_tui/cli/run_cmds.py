@@ -19,12 +19,10 @@ from medinst_tui.cli.index_cmds import SPLIT_CHOICES
 from medinst_tui.fewshot.formats import BUILTIN_FORMATS, load_user_formats
 from medinst_tui.fewshot.shots import ShotSpec
 from medinst_tui.paths import config_dir, response_cache_path, runs_db_path
+from medinst_tui.runs.compare import PAPER_COLUMNS, headline_metric
 from medinst_tui.runs.engine import LiveScores, RunConfig, RunEngine
 from medinst_tui.runs.records import SampleResult, Summary
-from medinst_tui.scoring import HEADLINE_METRIC, METRICS, family_for, format_value
-
-# Paper columns shown beside a run's scores (Table 3): the few-shot baselines.
-PAPER_COLUMNS = ("LLaMA3_fewshot", "GPT-4o_fewshot")
+from medinst_tui.scoring import METRICS, format_value
 
 
 # -- shared options ------------------------------------------------------------------------------------
@@ -281,13 +279,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
         return 130
     return 0
-
-
-def headline_metric(task: str) -> str:
-    """The metric the paper reports for a task (its family's headline)."""
-    info = catalog.lookup(task)
-    family = family_for(info.metric_type if info else None, catalog.category_of(task))
-    return HEADLINE_METRIC[family]
 
 
 def print_summary(summary: Summary, *, title: str) -> None:

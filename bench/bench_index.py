@@ -517,7 +517,7 @@ def bench_queries(report: Report, db: Path, runs: int) -> None:
     report.add(
         section,
         "peak RSS of this (browsing) process after all the queries above",
-        f"{mib(vm_kib('VmHWM'))} (now {mib(vm_kib('VmRSS'))}); the Index sets no DuckDB memory_limit",
+        f"{mib(vm_kib('VmHWM'))} (now {mib(vm_kib('VmRSS'))}); Index caps DuckDB's memory",
     )
 
     page_lines: list[Line] = []

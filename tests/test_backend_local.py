@@ -8,6 +8,8 @@ facts are the independent oracles for token counts and output lengths below.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -240,3 +242,63 @@ def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(BackendError) as caught:
         backend.describe()
     assert caught.value.kind is ErrorKind.CONFIG and "nope.gguf" in caught.value.message
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "medinst_tui", *args], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_a_file_that_is_not_gguf_is_one_line_from_the_cli(demo_db: Path, tmp_path: Path) -> None:
+    model = tmp_path / "notgguf.bin"
+    model.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 8)  # e.g. a zip, or a PyTorch checkpoint
+    proc = run_cli("prompt", "MedQA", "--model", str(model), "--db", str(demo_db))
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and "llama_model_load" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("error: ") and "notgguf.bin is not a GGUF model file (bad magic" in lines[0]
+
+
+def test_a_gguf_llama_cpp_refuses_cites_this_load_only(tiny_gguf_path: Path, tmp_path: Path) -> None:
+    good = LlamaLocalBackend(tiny_gguf_path, n_ctx=320, n_threads=1)  # a fresh load that logs plenty
+    good.load()
+    good.close()
+    data = tiny_gguf_path.read_bytes()
+    broken = tmp_path / "truncated.gguf"
+    broken.write_bytes(data[: len(data) // 2])  # valid header, tensor data cut off
+    with pytest.raises(BackendError) as caught:
+        LlamaLocalBackend(broken, n_threads=1).load()
+    message = caught.value.message
+    assert caught.value.kind is ErrorKind.CONFIG and "\n" not in message
+    assert message.startswith(f"llama.cpp could not load {broken}: ")
+    assert "not within the file bounds" in message  # llama.cpp's own reason, its prefixes removed
+    assert "medinst-tiny-test" not in message and "tiny.gguf" not in message  # nothing from the last load
+    assert llama_log.FULL_LOG_ENV in message
+
+
+def test_the_full_llama_cpp_log_of_a_failed_load_is_behind_an_env_var(
+    tiny_gguf_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tiny_gguf_path.read_bytes()
+    broken = tmp_path / "truncated.gguf"
+    broken.write_bytes(data[: len(data) // 2])
+    monkeypatch.setenv(llama_log.FULL_LOG_ENV, "1")
+    with pytest.raises(BackendError) as caught:
+        LlamaLocalBackend(broken, n_threads=1).load()
+    first, *log = caught.value.message.splitlines()
+    assert "not within the file bounds" in first
+    assert "failed to load model" not in first  # the one line is the cause; the log has the rest
+    assert any(line.startswith("llama_model_load") and "not within the file bounds" in line for line in log)
+    assert any(line.endswith("failed to load model") for line in log)
+
+
+def test_an_empty_model_file_is_refused_before_llama_cpp(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.gguf"
+    empty.write_bytes(b"")
+    mark = llama_log.mark()
+    with pytest.raises(BackendError) as caught:
+        LlamaLocalBackend(empty, n_threads=1).load()
+    assert caught.value.message == f"{empty} is not a GGUF model file (bad magic: it is empty)"
+    assert llama_log.since(mark) == []  # llama.cpp never saw it

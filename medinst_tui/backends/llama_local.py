@@ -186,10 +186,12 @@ class LlamaLocalBackend:
             return shared
 
     def _load_llama(self, path: Path) -> Any:
+        _check_gguf_magic(path)
         llama_log.install()
         from llama_cpp import Llama
 
         python_stderr = io.StringIO()
+        start = llama_log.mark()  # the error cites this load's log only, never a previous model's
         try:
             # verbose=True stops llama-cpp-python from pointing fd 1 *and* fd 2 at /dev/null during
             # the load (fd 1 is the TUI's screen); we capture fd 2 and Python's stderr ourselves.
@@ -205,10 +207,15 @@ class LlamaLocalBackend:
                     verbose=True,
                 )
         except (ValueError, RuntimeError, OSError) as exc:
-            raise BackendError(
-                ErrorKind.CONFIG,
-                f"llama.cpp could not load {path}: {exc}\n{llama_log.recent(8)}",
-            ) from exc
+            llama_log.append_text(python_stderr.getvalue())
+            python_stderr = io.StringIO()
+            lines = llama_log.since(start)
+            message = f"llama.cpp could not load {path}: {_load_failure_line(lines) or exc}"
+            if llama_log.full_log_wanted():
+                message += "\nllama.cpp log of this load:\n" + "\n".join(lines)
+            else:
+                message += f" (set {llama_log.FULL_LOG_ENV}=1 for llama.cpp's full log)"
+            raise BackendError(ErrorKind.CONFIG, message) from None
         finally:
             llama_log.append_text(python_stderr.getvalue())
         llama.verbose = False  # no per-call prints (prefix-match notes, timings) on stderr
@@ -435,6 +442,43 @@ class LlamaLocalBackend:
                 _models.pop(key, None)
             with shared.lock:
                 shared.llama.close()
+
+
+GGUF_MAGIC = b"GGUF"
+_LOG_PREFIX = re.compile(r"^(?:[A-Za-z_]\w*|error loading model): ")
+_GENERIC_FAILURE = re.compile(r"failed to load model( from .*)?", re.IGNORECASE)
+_RELEVANT = re.compile(r"error|fail|invalid|unknown|unsupported|corrupt|cannot|not ", re.IGNORECASE)
+
+
+def _check_gguf_magic(path: Path) -> None:
+    """Refuse a file that is not GGUF before llama.cpp sees it (its own error is a log line)."""
+    try:
+        with path.open("rb") as fh:
+            magic = fh.read(len(GGUF_MAGIC))
+    except OSError as exc:
+        raise BackendError(ErrorKind.CONFIG, f"cannot read the model file {path}: {exc.strerror}") from None
+    if magic != GGUF_MAGIC:
+        what = "it is empty" if not magic else f"it starts with {magic!r}, not {GGUF_MAGIC!r}"
+        raise BackendError(ErrorKind.CONFIG, f"{path} is not a GGUF model file (bad magic: {what})")
+
+
+def _load_failure_line(lines: list[str]) -> str:
+    """The most telling line of a failed load's log: the last cause llama.cpp gave, minus prefixes.
+
+    ``llama_model_load: error loading model: error loading model architecture: unknown model
+    architecture: 'x'`` becomes ``error loading model architecture: unknown model architecture: 'x'``;
+    the generic ``failed to load model`` summaries that follow the cause are passed over.
+    """
+    best = ""
+    for line in lines:
+        text = line.strip()
+        if not _RELEVANT.search(text):
+            continue
+        while (stripped := _LOG_PREFIX.sub("", text, count=1)) != text:
+            text = stripped
+        if not _GENERIC_FAILURE.fullmatch(text) or not best:
+            best = text
+    return best
 
 
 def _stops(stop: str | list[str] | None) -> list[str]:

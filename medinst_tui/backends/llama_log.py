@@ -18,7 +18,9 @@ from contextlib import contextmanager
 from typing import Any
 
 _MAX_LINES = 2000
+FULL_LOG_ENV = "MEDINST_LLAMA_LOG"  # "1": a load error carries llama.cpp's whole log of that load
 _lines: deque[str] = deque(maxlen=_MAX_LINES)
+_n_total = 0  # lines ever completed (the buffer keeps the last _MAX_LINES): marks index into it
 _partial: list[str] = []
 _buffer_lock = threading.Lock()
 _fd_lock = threading.Lock()
@@ -27,6 +29,7 @@ _callback: Any = None  # the ctypes callback must stay referenced while llama.cp
 
 def append_text(text: str) -> None:
     """Add text to the buffer (split into lines; a trailing partial line waits for the rest)."""
+    global _n_total
     if not text:
         return
     with _buffer_lock:
@@ -35,7 +38,38 @@ def append_text(text: str) -> None:
             joined = "".join(_partial)
             *complete, rest = joined.split("\n")
             _lines.extend(complete)
+            _n_total += len(complete)
             _partial[:] = [rest] if rest else []
+
+
+def mark() -> int:
+    """A position in the log: ``since(mark())`` later gives only what was logged after it."""
+    with _buffer_lock:
+        if _partial:  # a dangling partial line belongs to what came before
+            _flush_partial()
+        return _n_total
+
+
+def since(position: int) -> list[str]:
+    """The lines logged after ``position`` (a ``mark()``), partial last line included."""
+    with _buffer_lock:
+        kept = max(0, min(len(_lines), _n_total - position))
+        lines = list(_lines)[len(_lines) - kept :]
+        if _partial:
+            lines.append("".join(_partial))
+    return lines
+
+
+def _flush_partial() -> None:
+    global _n_total
+    _lines.append("".join(_partial))
+    _n_total += 1
+    _partial.clear()
+
+
+def full_log_wanted() -> bool:
+    """Whether ``$MEDINST_LLAMA_LOG`` asks for llama.cpp's whole log in load errors."""
+    return os.environ.get(FULL_LOG_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def install() -> None:

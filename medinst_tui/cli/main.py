@@ -9,6 +9,7 @@ from pathlib import Path
 from rich.markup import escape
 
 from medinst_tui import __version__
+from medinst_tui.backends.base import BackendError
 from medinst_tui.cli import index_cmds, run_cmds
 from medinst_tui.cli.common import CliError, err
 
@@ -49,6 +50,9 @@ def main(argv: list[str] | None = None) -> int:
         return code
     except (CliError, IndexMissingError, IndexBusyError) as exc:
         err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
+        return 2
+    except BackendError as exc:  # a model that cannot load (not GGUF, refused by llama.cpp ...)
+        err.print(f"[red]error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
         return 2
     except KeyboardInterrupt:
         err.print("[yellow]interrupted[/]: nothing was changed")

@@ -81,11 +81,20 @@ def cmd_index(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from exc
     if not any(s.files for s in sources):
         raise CliError("nothing to index: no <Task>_<split>.json / parquet files matched")
+    from medinst_tui.exit_codes import ExitCode
+
     db = db_path(args)
-    with IngestBar() as bar:
-        report = build_index(db, sources, add=args.add, progress=bar, memory_limit=args.memory_limit)
+    try:
+        with IngestBar() as bar:
+            report = build_index(db, sources, add=args.add, progress=bar, memory_limit=args.memory_limit)
+    except KeyboardInterrupt:
+        # build_index turns a Ctrl-C inside a DuckDB query into KeyboardInterrupt too; either way its
+        # temporary file is gone and the index was never replaced.
+        state = "the previous index is intact" if db.exists() else "no index was written"
+        err.print(f"[yellow]interrupted[/]: {state} ({escape(str(db))})", highlight=False)
+        return ExitCode.INTERRUPTED
     print_report(report)
-    return 0
+    return ExitCode.OK
 
 
 def print_report(report: IndexReport) -> None:

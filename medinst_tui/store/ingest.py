@@ -9,15 +9,15 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
-import gzip
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol, cast
+from typing import Any, Protocol
 
 import duckdb
 
@@ -26,8 +26,9 @@ from medinst_tui.paths import errors_path_for
 from medinst_tui.sources.files import SourceFile
 from medinst_tui.store import sql
 from medinst_tui.store.index import IndexBusyError
+from medinst_tui.store.lines import blank_lines_if_consistent
+from medinst_tui.store.records import FIELDS, check, records
 
-FIELDS = ("instruction", "input", "output")
 # Rows go to DuckDB in Arrow batches of this size on the exact (Python) path.
 BATCH_ROWS = 50_000
 SHOWN_ISSUES = 20
@@ -110,16 +111,39 @@ def write_lock(db: Path) -> Iterator[None]:
 
 
 def _remove_db_files(path: Path) -> None:
+    """A database file and what DuckDB keeps beside it: its WAL and its spill folder (`NAME.tmp/`)."""
     for p in (path, path.with_name(path.name + ".wal")):
         with contextlib.suppress(FileNotFoundError):
             p.unlink()
+    shutil.rmtree(path.with_name(path.name + ".tmp"), ignore_errors=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by someone else
+        return True
+    return True
 
 
 def _clear_stale_builds(db: Path) -> None:
-    # Only called while holding the write lock, so any leftover temp file belongs to a dead build.
+    """Remove what builds killed before their cleanup (SIGKILL, power loss) left beside the index.
+
+    A build writes `.NAME.building-PID` (and DuckDB its `.wal` and `.tmp/` spill folder); those of a
+    process that no longer exists can never be finished, those of a live one are left alone.
+    """
+    pattern = re.compile(rf"\.{re.escape(db.name)}\.building-(\d+)(\.wal|\.tmp)?")
     for stale in db.parent.glob(f".{db.name}.building-*"):
+        match = pattern.fullmatch(stale.name)
+        if match is None or _pid_alive(int(match[1])):
+            continue
         with contextlib.suppress(OSError):
-            stale.unlink()
+            if stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale)
+            else:
+                stale.unlink()
 
 
 class _Builder:
@@ -152,6 +176,8 @@ class _Builder:
         else:
             try:
                 rows = self._fast(item, params)
+            except duckdb.InterruptException:
+                raise  # Ctrl-C: never mistaken for a file the bulk reader refused
             except duckdb.Error:
                 rows = -1  # the bulk reader refused the file: find out which lines are bad
             finally:
@@ -176,31 +202,74 @@ class _Builder:
 
     def _fast(self, item: SourceFile, params: dict[str, Any]) -> int:
         """Stage the file with DuckDB's bulk reader, validate it, append it. -1: needs the exact path."""
+        path = params["path"]
         if item.fmt == "parquet":
-            cols = {
-                str(r[0])
-                for r in self.con.execute(
-                    "DESCRIBE SELECT * FROM read_parquet($path)", {"path": params["path"]}
-                ).fetchall()
-            }
-            missing = [f for f in FIELDS if f not in cols]
+            described = self.con.execute("DESCRIBE SELECT * FROM read_parquet($path)", {"path": path})
+            types = {str(r[0]): str(r[1]) for r in described.fetchall()}
+            missing = [f for f in FIELDS if f not in types]
             if missing:
                 raise duckdb.InvalidInputException(f"parquet file lacks {', '.join(missing)}")
-            history = "history::VARCHAR[][]" if "history" in cols else "NULL::VARCHAR[][]"
-            self.con.execute(sql.render("stage_parquet", history=history), {"path": params["path"]})
+            history = "history::VARCHAR[][]" if "history" in types else "NULL::VARCHAR[][]"
+            self.con.execute(sql.render("stage_parquet", history=history), {"path": path})
+            # Parquet values are typed: text columns hold text, whatever it reads like.
+            typed = all(types[f] == "VARCHAR" for f in FIELDS) and (
+                types.get("history", "VARCHAR[][]") == "VARCHAR[][]"
+            )
         else:
             fmt = "array" if item.fmt == "array" else "newline_delimited"
-            self.con.execute(sql.render("stage_json"), {"path": params["path"], "format": fmt})
-        checked = self.con.execute(sql.render("validate_stage")).fetchone()
-        if checked is None or checked[1]:
+            self.con.execute(sql.render("stage_json"), {"path": path, "format": fmt})
+        n, bad, suspect = self._one(sql.render("validate_stage"))
+        if bad:
             return -1
-        if not checked[0]:
+        if suspect:
+            if item.fmt == "parquet":
+                if not typed:
+                    return -1
+            else:
+                (wrong,) = self._one(sql.render("validate_types"), {"path": path, "format": fmt})
+                if wrong:
+                    return -1
+        if not n:
             return 0
         block = {k: v for k, v in params.items() if k != "path"}
-        result = self.con.execute(sql.render("insert_stage"), block).fetchone()
-        return int(result[0]) if result else 0
+        # Arrays and parquet store the record number; JSON Lines the line, which the bulk reader's record
+        # number is only while no blank line came before.
+        blanks = blank_lines_if_consistent(item.path, n) if item.fmt == "jsonl" else []
+        if blanks is None:
+            return -1
+        if not blanks:
+            return self._one(sql.render("insert_stage"), block)[0]
+        self._stage_line_gaps(blanks)
+        try:
+            return self._one(sql.render("insert_stage_lines"), block)[0]
+        finally:
+            self.con.execute("DROP TABLE IF EXISTS line_gaps")
 
-    # -- the exact path: every line checked in Python, good rows kept, bad ones reported --------------
+    def _one(self, query: str, params: dict[str, Any] | None = None) -> tuple[int, ...]:
+        """The single row of an aggregate or INSERT, fully fetched (DuckDB keeps a half-read result open)."""
+        rows = self.con.execute(query, params or {}).fetchall()
+        return tuple(int(v) for v in rows[0])
+
+    def _stage_line_gaps(self, blanks: list[int]) -> None:
+        """line_gaps(after, shift): the i-th blank line (line b) precedes the records numbered above b - i."""
+        import pyarrow as pa
+
+        gaps = pa.table(
+            {
+                "after": pa.array([b - i for i, b in enumerate(blanks, 1)], pa.int64()),
+                "shift": pa.array(range(1, len(blanks) + 1), pa.int64()),
+            }
+        )
+        self.con.register("line_gaps_in", gaps)
+        try:
+            self.con.execute(
+                "CREATE OR REPLACE TEMP TABLE line_gaps AS "
+                "SELECT after, max(shift) AS shift FROM line_gaps_in GROUP BY after"
+            )
+        finally:
+            self.con.unregister("line_gaps_in")
+
+    # -- the exact path: every record checked in Python, good rows kept, bad ones reported ------------
     def _exact(self, item: SourceFile, params: dict[str, Any]) -> tuple[int, list[Issue]]:
         import pyarrow as pa  # lazily: only dirty files need it
 
@@ -235,83 +304,23 @@ class _Builder:
             for values in batch.values():
                 values.clear()
 
-        for line_no, record, problem in _records(item):
-            if problem is None:
-                problem = _check(record)
+        for rec in records(item):
+            problem = check(rec.value) if rec.problem is None else rec.problem
             if problem is not None:
                 if problem:  # "" marks a blank line: skipped without a report
-                    issues.append(Issue(item.label, line_no, problem))
+                    issues.append(Issue(item.label, rec.line, problem))
                 continue
-            assert isinstance(record, dict)
+            record = rec.value
             for k in FIELDS:
                 batch[k].append(record[k])
             batch["history"].append(record.get("history"))
-            batch["line"].append(line_no)
+            batch["line"].append(rec.number)
             if len(batch["line"]) >= BATCH_ROWS:
                 flush()
         flush()
         if rows == 0 and not issues:
             issues.append(Issue(item.label, None, "no rows in file"))
         return rows, issues
-
-
-def _open_binary(path: Path) -> BinaryIO:
-    if path.name.endswith(".gz"):
-        return cast(BinaryIO, gzip.GzipFile(path, "rb"))
-    return open(path, "rb")
-
-
-def _records(item: SourceFile) -> Iterator[tuple[int | None, Any, str | None]]:
-    """(line or record number, parsed value, problem) for every record of a JSON file."""
-    if item.fmt == "parquet":
-        yield None, None, "unreadable parquet file (or missing instruction/input/output columns)"
-        return
-    try:
-        with _open_binary(item.path) as fh:
-            if item.fmt == "array":
-                try:
-                    values = json.loads(fh.read().decode("utf-8"))
-                except (UnicodeDecodeError, json.JSONDecodeError, OSError) as exc:
-                    yield None, None, f"not a valid JSON array: {exc}"
-                    return
-                if not isinstance(values, list):
-                    yield None, None, "top-level JSON value is not an array"
-                    return
-                for i, value in enumerate(values, 1):
-                    yield i, value, None
-                return
-            for i, raw in enumerate(fh, 1):
-                if not raw.strip():
-                    yield i, None, ""
-                    continue
-                try:
-                    text = raw.decode("utf-8")
-                except UnicodeDecodeError:
-                    yield i, None, "not UTF-8"
-                    continue
-                try:
-                    yield i, json.loads(text), None
-                except json.JSONDecodeError as exc:
-                    yield i, None, f"malformed JSON ({exc.msg} at column {exc.colno})"
-    except (OSError, EOFError) as exc:  # truncated gzip, unreadable file
-        yield None, None, f"cannot read file: {exc}"
-
-
-def _check(record: Any) -> str | None:
-    if not isinstance(record, dict):
-        return "not a JSON object"
-    for k in FIELDS:
-        if k not in record or record[k] is None:
-            return f"missing field {k!r}"
-        if not isinstance(record[k], str):
-            return f"field {k!r} is {type(record[k]).__name__}, not a string"
-    history = record.get("history")
-    if history is not None and not (
-        isinstance(history, list)
-        and all(isinstance(p, list) and all(isinstance(t, str) for t in p) for p in history)
-    ):
-        return "field 'history' is not a list of [user, assistant] string pairs"
-    return None
 
 
 def _write_tasks(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -377,7 +386,7 @@ def build_index(
                 con.execute("SET enable_progress_bar = false")
                 if threads:
                     con.execute(f"SET threads = {int(threads)}")
-                for stmt in sql.statements("schema"):
+                for stmt in [*sql.statements("schema"), *sql.statements("ingest_macros")]:
                     con.execute(stmt)
                 for source in sources:
                     # Re-indexing a source replaces its rows: the same command twice gives the same index.
@@ -417,11 +426,20 @@ def build_index(
                 con.close()
             _write_errors(report)
             os.replace(tmp, db)
-        except BaseException:
+        except BaseException as exc:
             _remove_db_files(tmp)
+            if _is_interrupt(exc):
+                raise KeyboardInterrupt from None  # one kind of Ctrl-C for callers, wherever it landed
             raise
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _is_interrupt(exc: BaseException) -> bool:
+    """Ctrl-C inside a DuckDB call surfaces as RuntimeError("Query interrupted") or InterruptException."""
+    if isinstance(exc, (KeyboardInterrupt, duckdb.InterruptException)):
+        return True
+    return type(exc) is RuntimeError and "interrupted" in str(exc).lower()
 
 
 def _write_errors(report: IndexReport) -> None:

@@ -91,7 +91,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         # build_index turns a Ctrl-C inside a DuckDB query into KeyboardInterrupt too; either way its
         # temporary file is gone and the index was never replaced.
         state = "the previous index is intact" if db.exists() else "no index was written"
-        err.print(f"[yellow]interrupted[/]: {state} ({escape(str(db))})", highlight=False)
+        err.print(f"[yellow]interrupted[/]: {state} ({escape(str(db))})", highlight=False, soft_wrap=True)
         return ExitCode.INTERRUPTED
     print_report(report)
     return ExitCode.OK

@@ -294,7 +294,7 @@ def child_main(spec: dict[str, Any]) -> None:
     elif kind == "export_ours":
         with Index(Path(spec["db"])) as ix:
             f = Filter(categories=tuple(spec["categories"]), splits=tuple(spec["splits"]))
-            rows = export(ix, f, spec["target"]).rows
+            rows = export(ix, f, spec["target"], force=True).rows  # runs repeat into one target
     elif kind == "export_copy":
         con = duckdb.connect(spec["db"], read_only=True)
         con.execute("SET enable_progress_bar = false")

@@ -307,3 +307,17 @@ def test_ctrl_c_during_index_exits_130_and_keeps_the_old_index(tmp_path: Path) -
     assert count_rows(db) == 10
     assert not list(tmp_path.glob(".i.duckdb.building-*"))
     assert os.path.exists(db)
+
+
+def test_a_parquet_row_with_a_malformed_history_costs_only_itself(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [r | {"history": [["q", "a"]]} for r in _rows(5, "SciQ")]
+    rows[2]["history"] = [["q", "a", "extra"]]
+    (tmp_path / "src" / "SciQ" / "test").mkdir(parents=True)
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "src" / "SciQ" / "test" / "0000.parquet")
+    db = tmp_path / "i.duckdb"
+    report = build_index(db, [local_source(tmp_path / "src")])
+    assert [(i.line, "history" in i.reason) for i in report.issues] == [(3, True)]
+    assert _stored(db, "SciQ/test/0000.parquet") == [(n + 1, str(rows[n]["input"])) for n in (0, 1, 3, 4)]

@@ -15,6 +15,7 @@ import re
 import shutil
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -26,7 +27,7 @@ from medinst_tui.paths import errors_path_for
 from medinst_tui.sources.files import SourceFile
 from medinst_tui.store import sql
 from medinst_tui.store.index import IndexBusyError
-from medinst_tui.store.lines import blank_lines_if_consistent
+from medinst_tui.store.lines import blank_lines_if_consistent, count_lines
 from medinst_tui.store.records import FIELDS, check, records
 
 # Rows go to DuckDB in Arrow batches of this size on the exact (Python) path.
@@ -147,8 +148,15 @@ def _clear_stale_builds(db: Path) -> None:
 
 
 class _Builder:
-    def __init__(self, con: duckdb.DuckDBPyConnection, report: IndexReport, progress: IngestProgress):
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        report: IndexReport,
+        progress: IngestProgress,
+        pool: ThreadPoolExecutor,
+    ):
         self.con = con
+        self.pool = pool
         self.report = report
         self.progress = progress
         row = con.execute("SELECT coalesce(max(id) + 1, 0) FROM samples").fetchone()
@@ -203,6 +211,7 @@ class _Builder:
     def _fast(self, item: SourceFile, params: dict[str, Any]) -> int:
         """Stage the file with DuckDB's bulk reader, validate it, append it. -1: needs the exact path."""
         path = params["path"]
+        lines: Future[int] | None = None
         if item.fmt == "parquet":
             described = self.con.execute("DESCRIBE SELECT * FROM read_parquet($path)", {"path": path})
             types = {str(r[0]): str(r[1]) for r in described.fetchall()}
@@ -217,6 +226,8 @@ class _Builder:
             )
         else:
             fmt = "array" if item.fmt == "array" else "newline_delimited"
+            if item.fmt == "jsonl":  # counted while DuckDB parses (it releases the GIL)
+                lines = self.pool.submit(count_lines, item.path)
             self.con.execute(sql.render("stage_json"), {"path": path, "format": fmt})
         n, bad, suspect = self._one(sql.render("validate_stage"))
         if bad:
@@ -234,7 +245,12 @@ class _Builder:
         block = {k: v for k, v in params.items() if k != "path"}
         # Arrays and parquet store the record number; JSON Lines the line, which the bulk reader's record
         # number is only while no blank line came before.
-        blanks = blank_lines_if_consistent(item.path, n) if item.fmt == "jsonl" else []
+        blanks: list[int] | None = []
+        if lines is not None:
+            try:
+                blanks = blank_lines_if_consistent(item.path, n, lines.result())
+            except (OSError, EOFError):  # unreadable after all: the exact reader says how
+                blanks = None
         if blanks is None:
             return -1
         if not blanks:
@@ -378,6 +394,7 @@ def build_index(
             if add and db.exists():
                 shutil.copy2(db, tmp)
             con = duckdb.connect(str(tmp))
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="count-lines")
             try:
                 con.execute(f"SET memory_limit = '{memory_limit}'")
                 # One checkpoint at the end: automatic ones ran after every file's commit, single-threaded,
@@ -395,7 +412,7 @@ def build_index(
                     con.execute("DELETE FROM sources WHERE name = $s", {"s": source.name})
                     report.issues.extend(source.issues)
                     report.skipped += len(source.issues)
-                builder = _Builder(con, report, progress)
+                builder = _Builder(con, report, progress, pool)
                 all_files = [(s, f) for s in sources for f in s.files]
                 progress.start(len(all_files), sum(f.size for _, f in all_files))
                 for source in sources:
@@ -423,6 +440,7 @@ def build_index(
                 )
                 con.execute("CHECKPOINT")
             finally:
+                pool.shutdown(wait=False, cancel_futures=True)
                 con.close()
             _write_errors(report)
             os.replace(tmp, db)

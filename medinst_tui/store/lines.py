@@ -49,12 +49,11 @@ def blank_lines(path: Path) -> list[int]:
     return found
 
 
-def blank_lines_if_consistent(path: Path, records: int) -> list[int] | None:
+def blank_lines_if_consistent(path: Path, records: int, total: int) -> list[int] | None:
     """The blank lines, when the `records` the bulk reader found are the other lines one for one.
 
-    None when they are not (the caller then reads the file line by line).
+    `total` is count_lines(path). None when they are not (the caller then reads the file line by line).
     """
-    total = count_lines(path)
     if total == records:
         return []
     blanks = blank_lines(path)

@@ -321,7 +321,9 @@ class _Builder:
                 values.clear()
 
         for rec in records(item):
-            problem = check(rec.value) if rec.problem is None else rec.problem
+            problem = rec.problem
+            if problem is None and (problem := check(rec.value)) and item.fmt == "array":
+                problem = f"element {rec.number}: {problem}"  # arrays cite the line it starts on, too
             if problem is not None:
                 if problem:  # "" marks a blank line: skipped without a report
                     issues.append(Issue(item.label, rec.line, problem))

@@ -54,7 +54,7 @@ def test_user_presets_add_and_replace(tmp_path: Path) -> None:
     presets = load_presets(user)
     assert presets["mine"].path == str(user / "weights" / "m.gguf")  # relative to the preset file
     assert presets["openai"].base_url == "http://proxy.local/v1"
-    assert presets["openai"].max_concurrency == 4  # the remote default
+    assert presets["openai"].max_concurrency is None  # unset: the backend asks the server
     assert check_available(presets["mine"]) is not None  # that file does not exist
 
 
@@ -86,6 +86,7 @@ def test_resolve_paths_urls_and_names(tmp_path: Path) -> None:
     assert local.kind == "local" and local.path == str(tmp_path / "model.gguf")
     remote = resolve_preset("http://gpu-box:8000/v1")
     assert remote.kind == "remote" and remote.base_url == "http://gpu-box:8000/v1"
+    assert remote.max_concurrency is None  # a bare endpoint: ask the server (was 4, too many for some)
     assert resolve_preset("ollama").model == "llama3.2:1b"
     assert resolve_preset(None).name == "smollm2-135m"
     with pytest.raises(PresetError, match="no model preset named 'nope'"):

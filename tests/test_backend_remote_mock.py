@@ -133,16 +133,16 @@ class DroppedStream(httpx.SyncByteStream):
         raise httpx.RemoteProtocolError("peer closed connection without sending complete message body")
 
 
-def test_connection_dropped_mid_stream_keeps_the_partial_text_and_does_not_retry() -> None:
+def test_connection_dropped_mid_stream_is_retried_then_keeps_the_partial_text() -> None:
     recorder = Recorder(lambda request: httpx.Response(200, stream=DroppedStream()))
     got: list[str] = []
     with pytest.raises(BackendError) as caught:
         for chunk in make(recorder).stream(REQUEST):
             got.append(chunk.text)
-    assert got == ["Hel", "lo"]
+    assert got == ["Hel", "lo"]  # each retry repeats the same text: it is passed on once
     assert caught.value.kind is ErrorKind.CONNECTION
     assert caught.value.partial is not None and caught.value.partial.text == "Hello"
-    assert len(recorder.requests) == 1
+    assert len(recorder.requests) == 1 + FAST.max_retries
 
 
 def test_a_stream_without_finish_reason_is_flagged_as_truncated() -> None:
@@ -209,3 +209,60 @@ async def test_async_stream_retries_too() -> None:
     finally:
         await backend.aclose()
     assert result.text == "xy" and result.finish_reason == "stop" and len(recorder.requests) == 2
+
+
+# -- how many requests in flight: asked of the server ---------------------------------------------------
+# MOCKED: vLLM, SGLang and llama.cpp's own llama-server (with /props and /slots) are not installed here;
+# the real llama_cpp.server case is in test_backend_remote_concurrency.py.
+
+
+def routes(table: dict[str, Any]) -> Handler:
+    """GET answers by path (a missing path is a 404), recording nothing else."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path in table:
+            return httpx.Response(200, json=table[request.url.path])
+        return httpx.Response(404, json={"error": {"message": "not found"}})
+
+    return handler
+
+
+def models(owned_by: str) -> dict[str, Any]:
+    return {"object": "list", "data": [{"id": "m", "object": "model", "owned_by": owned_by}]}
+
+
+@pytest.mark.parametrize(
+    ("table", "n", "why"),
+    [
+        ({"/v1/models": models("vllm")}, 8, "vllm"),
+        ({"/v1/models": models("sglang")}, 8, "sglang"),
+        ({"/v1/models": models("llamacpp"), "/props": {"total_slots": 4}}, 4, "/props total_slots"),
+        ({"/v1/models": models("llamacpp"), "/slots": [{"id": 0}, {"id": 1}]}, 2, "/slots"),
+        ({"/v1/models": models("me")}, 1, "llama_cpp.server"),
+        ({"/v1/models": models("organization-owner")}, 1, "unknown server (owned_by 'organization-owner')"),
+        ({}, 1, "unknown server (no answer from /v1/models)"),
+    ],
+)
+def test_concurrency_is_asked_of_the_server(table: dict[str, Any], n: int, why: str) -> None:
+    recorder = Recorder(routes(table))
+    backend = make(recorder, max_concurrency=None)
+    assert backend.describe().max_concurrency == n
+    assert why in dict(backend.describe().details)["in flight"]
+    asked = len(recorder.requests)
+    backend.describe()
+    assert len(recorder.requests) == asked  # asked once per backend
+
+
+def test_a_number_from_the_preset_wins_and_nothing_is_asked() -> None:
+    recorder = Recorder(routes({"/v1/models": models("vllm")}))
+    backend = make(recorder, max_concurrency=2)
+    assert backend.describe().max_concurrency == 2
+    assert recorder.requests == []
+
+
+def test_an_unreachable_server_gets_one_in_flight_without_an_error() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    backend = make(Recorder(refuse))
+    assert backend.describe().max_concurrency == 1

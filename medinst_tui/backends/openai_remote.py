@@ -4,7 +4,12 @@
 - The sync API is thread-safe (one shared ``httpx.Client``), so a batch engine can keep N requests in
   flight from N threads; ``astream`` / ``acomplete`` do the same on an asyncio loop.
 - Retries with exponential backoff (honouring ``Retry-After``) on 429, 5xx and connection failures,
-  up to ``max_retries``; a stream is never retried once text has arrived.
+  up to ``max_retries``. A stream cut short (no ``finish_reason``, or the connection dropped) is retried
+  too: the retry's text is checked against what was already streamed and only the rest is passed on;
+  if it differs, the error stands with the partial text.
+- ``max_concurrency=None`` asks the server how many requests it can serve at once (see
+  ``concurrency()``): llama.cpp's ``/props`` ``total_slots`` or ``/slots``, vLLM/SGLang by the
+  ``owned_by`` of ``/v1/models``; any other server gets 1.
 - The API key is read from the environment variable the preset names, at request time; it is never
   stored in a repr, never logged, and redacted from every error message.
 """
@@ -16,6 +21,7 @@ import json
 import math
 import os
 import re
+import threading
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +53,10 @@ _CONTEXT_WORDS = re.compile(
     re.IGNORECASE,
 )
 _RETRY_STATUS = {429, 500, 502, 503, 504}
+# Requests in flight when the server says it batches them itself (vLLM, SGLang queue the rest).
+BATCHING_SERVER_CONCURRENCY = 8
+BATCHING_SERVERS = ("vllm", "sglang")
+PROBE_TIMEOUT_S = 5.0
 
 
 @dataclass
@@ -79,7 +89,20 @@ class _StreamState:
     finish_reason: FinishReason | None = None
     usage: dict[str, Any] | None = None
     n_text_events: int = 0
-    parts: list[str] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)  # the text passed on to the caller, all attempts
+    replay: str = ""  # a retry: the text an earlier attempt already passed on (not passed on again)
+    received: int = 0  # characters of text this attempt received
+    diverged: bool = False  # a retry's text differed from what was already passed on
+
+    def restart(self) -> None:
+        """Before a retry: what was passed on so far must come again first."""
+        self.replay = "".join(self.parts)
+        self.finish_reason, self.usage, self.n_text_events, self.received = None, None, 0, 0
+
+    @property
+    def short_of_replay(self) -> bool:
+        """The attempt ended before repeating all the text already passed on."""
+        return self.received < len(self.replay)
 
     def feed(self, data: dict[str, Any]) -> str:
         if "error" in data:
@@ -100,7 +123,16 @@ class _StreamState:
                 self.finish_reason = "length" if reason == "length" else "stop"
         if text:
             self.n_text_events += 1
-            self.parts.append(text)
+            seen = self.replay[self.received : self.received + len(text)]
+            self.received += len(text)
+            if text[: len(seen)] != seen:
+                self.diverged = True
+                raise BackendError(
+                    ErrorKind.SERVER, "the retried stream gave other text than the one already streamed"
+                )
+            text = text[len(seen) :]
+            if text:
+                self.parts.append(text)
         return text
 
 
@@ -134,7 +166,7 @@ class OpenAIRemoteBackend:
         connect_timeout_s: float = 5.0,
         read_timeout_s: float = 300.0,
         retry: RetryPolicy | None = None,
-        max_concurrency: int = 4,
+        max_concurrency: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         transport: httpx.BaseTransport | None = None,
@@ -150,11 +182,15 @@ class OpenAIRemoteBackend:
         self.__api_key = api_key  # name-mangled and kept out of __repr__
         self.n_ctx = n_ctx
         self.retry = retry or RetryPolicy()
-        self.max_concurrency = max_concurrency
+        # None: ask the server on first describe() (concurrency()); a number always wins.
+        self._concurrency: tuple[int, str] | None = (
+            (max_concurrency, "set by the preset or --concurrency") if max_concurrency else None
+        )
+        self._concurrency_lock = threading.Lock()
         self._extra_headers = dict(extra_headers or {})
         self._extra_body = dict(extra_body or {})
         self._timeout = httpx.Timeout(read_timeout_s, connect=connect_timeout_s)
-        self._limits = httpx.Limits(max_connections=max(1, max_concurrency) * 2)
+        self._limits = httpx.Limits(max_connections=max(1, max_concurrency or 16) * 2)
         self._client = httpx.Client(timeout=self._timeout, limits=self._limits, transport=transport)
         self._async_transport = async_transport
         self._aclient: httpx.AsyncClient | None = None
@@ -274,6 +310,56 @@ class OpenAIRemoteBackend:
             body["prompt"] = request.prompt
         return "completions", body
 
+    # -- how many requests in flight -------------------------------------------------------------
+
+    @property
+    def max_concurrency(self) -> int:
+        return self.concurrency()[0]
+
+    def concurrency(self) -> tuple[int, str]:
+        """Requests in flight and why: the preset's number, else what the server says (asked once).
+
+        Never raises: a server that does not answer, or says nothing usable, gets 1, because one that
+        serves a single request at a time (llama_cpp.server) cuts a running stream for a newer one.
+        """
+        with self._concurrency_lock:
+            if self._concurrency is None:
+                self._concurrency = self._probe_concurrency()
+            return self._concurrency
+
+    def _probe_json(self, url: str) -> Any:
+        """The JSON body of a 200 answer to GET ``url``, or None (any failure: it is only a probe)."""
+        timeout = httpx.Timeout(PROBE_TIMEOUT_S, connect=min(PROBE_TIMEOUT_S, self._timeout.connect or 5.0))
+        try:
+            response = self._client.get(url, headers=self._headers(), timeout=timeout)
+            return response.json() if response.status_code == 200 else None
+        except (httpx.HTTPError, ValueError):
+            return None
+
+    def _probe_concurrency(self) -> tuple[int, str]:
+        models = self._probe_json(self._url("models"))
+        owners: list[str] = []
+        if isinstance(models, dict) and isinstance(models.get("data"), list):
+            owners = [str(m.get("owned_by", "")) for m in models["data"] if isinstance(m, dict)]
+        batching = [o for o in owners if o.lower() in BATCHING_SERVERS]
+        if batching:
+            return (
+                BATCHING_SERVER_CONCURRENCY,
+                f"the server is {batching[0]} (/v1/models owned_by), which batches concurrent requests",
+            )
+        if "me" in owners:  # llama-cpp-python's server names itself so
+            return 1, "llama_cpp.server (/v1/models owned_by 'me') serves one request at a time"
+        root = self.base_url.removesuffix("/v1")
+        props = self._probe_json(f"{root}/props")
+        slots = props.get("total_slots") if isinstance(props, dict) else None
+        if isinstance(slots, int) and not isinstance(slots, bool) and slots >= 1:
+            return slots, f"llama.cpp server with {slots} slot{'s' if slots > 1 else ''} (/props total_slots)"
+        listed = self._probe_json(f"{root}/slots")
+        if isinstance(listed, list) and listed:
+            return len(listed), f"llama.cpp server with {len(listed)} slot(s) (/slots)"
+        who = f"owned_by {owners[0]!r}" if owners else "no answer from /v1/models"
+        return 1, f"unknown server ({who}): one request at a time; set --concurrency or max_concurrency"
+
     # -- Backend protocol ------------------------------------------------------------------------
 
     def describe(self) -> BackendInfo:
@@ -299,6 +385,7 @@ class OpenAIRemoteBackend:
                 ("api", self.api),
                 ("api key", f"${self.api_key_env}" if self.api_key_env else "none"),
                 ("retries", str(self.retry.max_retries)),
+                ("in flight", f"{self.concurrency()[0]}: {self.concurrency()[1]}"),
             ),
         )
 
@@ -385,6 +472,7 @@ class OpenAIRemoteBackend:
         while True:
             attempt += 1
             self._check_cancel(request, state, meter)
+            state.restart()
             failure: _Attempt | None = None
             try:
                 with self._client.stream("POST", url, json=body, headers=self._headers()) as response:
@@ -405,8 +493,12 @@ class OpenAIRemoteBackend:
                         return
             except httpx.HTTPError as exc:
                 failure = self._transport_failure(exc, url)
+            except BackendError as err:  # cut short (no finish_reason), an error event, a bad event
+                if err.kind is ErrorKind.CANCELLED:
+                    raise
+                failure = _Attempt(err)
             assert failure is not None
-            if state.parts or not self._retryable(failure, attempt):
+            if state.diverged or not self._retryable(failure, attempt):
                 raise self._mid_stream(self._give_up(failure, attempt), state, meter, request)
             if request.cancel is not None:
                 request.cancel.wait(self.retry.delay(attempt, failure.retry_after))
@@ -435,9 +527,17 @@ class OpenAIRemoteBackend:
         return Chunk(text)
 
     def _final(self, state: _StreamState, meter: RateMeter, request: GenerationRequest) -> Chunk:
+        if state.finish_reason is not None and state.short_of_replay:
+            state.diverged = True
+            raise self._mid_stream(
+                self._error(ErrorKind.SERVER, "the retried stream ended before the text already streamed"),
+                state,
+                meter,
+                request,
+            )
         if state.finish_reason is None:
             # Seen with llama_cpp.server, which ends a running stream with [DONE] when another request
-            # arrives (unless started with --interrupt_requests False): the text is truncated.
+            # arrives (unless started with --interrupt_requests False): the text is truncated. Retried.
             raise self._mid_stream(
                 self._error(
                     ErrorKind.SERVER,
@@ -485,6 +585,7 @@ class OpenAIRemoteBackend:
         while True:
             attempt += 1
             self._check_cancel(request, state, meter)
+            state.restart()
             failure: _Attempt | None = None
             try:
                 async with client.stream("POST", url, json=body, headers=self._headers()) as response:
@@ -505,8 +606,12 @@ class OpenAIRemoteBackend:
                         return
             except httpx.HTTPError as exc:
                 failure = self._transport_failure(exc, url)
+            except BackendError as err:  # cut short (no finish_reason), an error event, a bad event
+                if err.kind is ErrorKind.CANCELLED:
+                    raise
+                failure = _Attempt(err)
             assert failure is not None
-            if state.parts or not self._retryable(failure, attempt):
+            if state.diverged or not self._retryable(failure, attempt):
                 raise self._mid_stream(self._give_up(failure, attempt), state, meter, request)
             await _cancellable_sleep(self.retry.delay(attempt, failure.retry_after), request)
 

@@ -63,8 +63,8 @@ class ModelPreset:
     connect_timeout_s: float = 5.0
     read_timeout_s: float = 300.0
     max_retries: int = 3
-    # both
-    max_concurrency: int = 1
+    # both; remote None: ask the server (OpenAIRemoteBackend.concurrency(); unknown servers get 1)
+    max_concurrency: int | None = 1
     sampling: Sampling = field(default_factory=Sampling)
     source: Path | None = None  # the file it came from (None: built from a path or URL)
 
@@ -130,8 +130,8 @@ def parse_preset(data: Mapping[str, Any], source: Path | None = None) -> ModelPr
     else:
         if not values.get("base_url"):
             raise PresetError(f"{where}: a remote preset needs base_url")
-        values.setdefault("max_concurrency", 4)
-    if values.get("max_concurrency", 1) < 1:
+        values.setdefault("max_concurrency", None)  # unset: ask the server how many it serves at once
+    if values.get("max_concurrency") is not None and values["max_concurrency"] < 1:
         raise PresetError(f"{where}: max_concurrency must be at least 1")
     try:
         return ModelPreset(**values, sampling=Sampling(**sampling), source=source)
@@ -194,7 +194,8 @@ def resolve_preset(
     if isinstance(spec, ModelPreset):
         return spec
     if spec is not None and spec.startswith(("http://", "https://")):
-        return ModelPreset(name=spec, kind="remote", base_url=spec, max_concurrency=4)
+        # max_concurrency None: the backend asks the server (a bare llama_cpp.server serves one at a time)
+        return ModelPreset(name=spec, kind="remote", base_url=spec, max_concurrency=None)
     if spec is not None and (spec.lower().endswith(".gguf") or Path(spec).expanduser().is_file()):
         path = Path(spec).expanduser()
         return ModelPreset(name=path.stem, kind="local", path=str(path))

@@ -101,13 +101,15 @@ def make_backend(args: argparse.Namespace) -> tuple[Backend, str, str, int, floa
     fmt = args.format or preset.prompt_format
     max_tokens = args.max_tokens or preset.sampling.max_tokens
     temperature = args.temperature if args.temperature is not None else preset.sampling.temperature
+    backend = backend_from_preset(preset)
     return (
-        backend_from_preset(preset),
+        backend,
         spec or preset.name,
         fmt,
         max_tokens,
         temperature,
-        preset.max_concurrency,
+        # unset for an endpoint: what the server says it serves at once (1 for an unknown server)
+        preset.max_concurrency or backend.describe().max_concurrency,
     )
 
 

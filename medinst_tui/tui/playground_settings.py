@@ -114,7 +114,8 @@ def run_config(
         temperature=settings.temperature if settings.temperature is not None else preset.sampling.temperature,
         seed=settings.seed if settings.seed is not None else preset.sampling.seed,
         stop=settings.stop,
-        concurrency=concurrency or preset.max_concurrency,
+        # an endpoint without a number: 1 here (the TUI does not ask the server before a batch)
+        concurrency=concurrency or preset.max_concurrency or 1,
         use_cache=settings.use_cache,
         origin="tui",
     )

@@ -151,3 +151,45 @@ def test_stale_parts_of_dead_exports_are_removed_on_the_next_export(index_copy: 
         live_proc.kill()
         live_proc.wait()
     assert clear_stale_parts(folder) == [live]  # its process is gone now
+
+
+def top(app: object) -> object:
+    """The app's current screen, as a plain object (so that mypy keeps no narrowing between steps)."""
+    return getattr(app, "screen", None)
+
+
+async def test_the_tui_export_asks_before_replacing_a_file(tmp_path: Path) -> None:
+    from medinst_tui.tui.screens.export import ExportScreen, OverwriteScreen
+    from tests.test_tui_support import make_app, settle, small_index
+
+    target = tmp_path / "mine.jsonl"
+    target.write_text("precious\n")
+    app = make_app(small_index(), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+e")
+        dialog = app.screen
+        assert isinstance(dialog, ExportScreen)
+        dialog.query_one("#export-path").value = str(target)  # type: ignore[attr-defined]
+        await pilot.click("#export-run")
+        await settle(pilot)
+        assert isinstance(app.screen, OverwriteScreen)
+        assert app.focused is not None and app.focused.id == "overwrite-no"  # Enter alone keeps the file
+        await pilot.press("enter")
+        await settle(pilot)
+        assert top(app) is dialog and target.read_text() == "precious\n"
+        await pilot.click("#export-run")
+        await settle(pilot)
+        await pilot.click("#overwrite-yes")
+        await settle(pilot)
+        with Index(small_index()) as index:
+            expected = index.count(Filter())
+        assert len(target.read_text().splitlines()) == expected
+        # The index itself is refused in the dialog too, whatever the answer would be.
+        dialog.result = None
+        dialog.query_one("#export-path").value = str(small_index())  # type: ignore[attr-defined]
+        before = digest(small_index())
+        await pilot.click("#export-run")
+        await settle(pilot)
+        assert top(app) is dialog and "own file" in str(dialog.query_one("#export-status").render())
+        assert digest(small_index()) == before

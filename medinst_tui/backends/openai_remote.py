@@ -143,6 +143,12 @@ def _sse_data(line: str) -> str | None:
     return line[5:].strip()
 
 
+def _strip_userinfo(url: str) -> str:
+    from medinst_tui.backends.presets import strip_userinfo
+
+    return strip_userinfo(url)
+
+
 def normalize_base_url(url: str) -> str:
     """Strip the trailing slash; a bare host (no path) gets the usual ``/v1``."""
     url = url.rstrip("/")
@@ -175,8 +181,10 @@ class OpenAIRemoteBackend:
         if api not in ("chat", "completions"):
             raise ValueError(f"api must be 'chat' or 'completions', not {api!r}")
         self.base_url = normalize_base_url(base_url)
+        # What is shown or stored (runs, model ids): the URL without `user:key@` (the requests keep it).
+        self.public_url = _strip_userinfo(self.base_url)
         self.model = model
-        self.name = name or (model or urlsplit(self.base_url).netloc)
+        self.name = name or (model or urlsplit(self.public_url).netloc)
         self.api: Api = api
         self.api_key_env = api_key_env
         self.__api_key = api_key  # name-mangled and kept out of __repr__
@@ -197,7 +205,7 @@ class OpenAIRemoteBackend:
         self._template = _compile_template(chat_template) if chat_template else None
 
     def __repr__(self) -> str:
-        return f"OpenAIRemoteBackend({self.base_url!r}, model={self.model!r}, api={self.api!r})"
+        return f"OpenAIRemoteBackend({self.public_url!r}, model={self.model!r}, api={self.api!r})"
 
     # -- secrets and HTTP plumbing ---------------------------------------------------------------
 
@@ -209,7 +217,8 @@ class OpenAIRemoteBackend:
         return None
 
     def _secrets(self) -> tuple[str | None, ...]:
-        return (self._key(),)
+        userinfo = urlsplit(self.base_url).netloc.rpartition("@")[0]  # `user:key` of http://user:key@host
+        return (self._key(), userinfo or None)
 
     def _headers(self) -> dict[str, str]:
         headers = {"Accept": "application/json", **self._extra_headers}
@@ -372,7 +381,7 @@ class OpenAIRemoteBackend:
         return BackendInfo(
             name=self.name,
             kind="remote",
-            model_id=f"openai:{self.base_url}|{self.model or ''}|{self.api}",
+            model_id=f"openai:{self.public_url}|{self.model or ''}|{self.api}",
             model_label=self.model or "(server default model)",
             template=template,
             template_source=source,
@@ -381,7 +390,7 @@ class OpenAIRemoteBackend:
             exact_render=exact_render,
             max_concurrency=self.max_concurrency,
             details=(
-                ("endpoint", self.base_url),
+                ("endpoint", self.public_url),
                 ("api", self.api),
                 ("api key", f"${self.api_key_env}" if self.api_key_env else "none"),
                 ("retries", str(self.retry.max_retries)),

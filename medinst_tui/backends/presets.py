@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
+from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
@@ -69,10 +71,41 @@ class ModelPreset:
     source: Path | None = None  # the file it came from (None: built from a path or URL)
 
     def where(self) -> str:
-        """The model file, package or endpoint, for display."""
+        """The model file, package or endpoint, for display (an endpoint without its credentials)."""
         if self.kind == "remote":
-            return f"{self.base_url} ({self.model or 'server default'})"
+            return f"{strip_userinfo(self.base_url or '')} ({self.model or 'server default'})"
         return self.path or f"package {self.package}"
+
+
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def strip_userinfo(url: str) -> str:
+    """`http://user:key@host:8000/v1` -> `http://host:8000/v1`: what is stored or shown of an endpoint.
+
+    Anything else (a preset name, a path) comes back unchanged.
+    """
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
+def check_endpoint_url(url: str, *, option: str = "base_url") -> None:
+    """`PresetError` unless `url` is an http(s) URL with a host; the message never repeats credentials."""
+    shown = re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://)?[^/@\s]*@", r"\1***@", url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError as exc:
+        raise PresetError(f"{option} {shown!r} is not a valid URL ({exc})") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise PresetError(
+            f"{option} must be an http:// or https:// URL such as http://localhost:8000/v1, not {shown!r}"
+        )
+    if not host:
+        raise PresetError(f"{option} {shown!r} has no host: write e.g. http://localhost:8000/v1")
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(ModelPreset)}
@@ -130,7 +163,16 @@ def parse_preset(data: Mapping[str, Any], source: Path | None = None) -> ModelPr
     else:
         if not values.get("base_url"):
             raise PresetError(f"{where}: a remote preset needs base_url")
+        try:
+            check_endpoint_url(values["base_url"])
+        except PresetError as exc:
+            raise PresetError(f"{where}: {exc}") from None
         values.setdefault("max_concurrency", None)  # unset: ask the server how many it serves at once
+    if values.get("api_key_env") is not None and not _ENV_NAME.fullmatch(values["api_key_env"]):
+        raise PresetError(
+            f"{where}: api_key_env must be the NAME of an environment variable (letters, digits and _), "
+            "not the key itself"
+        )
     if values.get("max_concurrency") is not None and values["max_concurrency"] < 1:
         raise PresetError(f"{where}: max_concurrency must be at least 1")
     try:
@@ -140,10 +182,20 @@ def parse_preset(data: Mapping[str, Any], source: Path | None = None) -> ModelPr
 
 
 def load_preset_file(path: Path) -> ModelPreset:
+    """One preset file; `PresetError` with a one-line message naming the file when it cannot be used."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise PresetError(f"{path}: {exc}") from exc
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise PresetError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    except OSError as exc:
+        raise PresetError(f"{path}: cannot read it ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or " ".join(str(exc).split())
+        raise PresetError(f"{path}: invalid YAML{at}: {problem}") from None
     return parse_preset(data, path)
 
 
@@ -152,11 +204,16 @@ def builtin_presets_dir() -> Path:
     return paths.resource_dir("models")
 
 
-def load_presets(user_dir: Path | None = None, errors: list[str] | None = None) -> dict[str, ModelPreset]:
+def load_presets(
+    user_dir: Path | None = None,
+    errors: list[str] | None = None,
+    broken: dict[str, PresetError] | None = None,
+) -> dict[str, ModelPreset]:
     """Built-in presets, then the user's (``*.yaml`` in ``user_dir``; same name replaces a built-in).
 
     A broken file raises ``PresetError``, unless ``errors`` is given: then its message is appended
-    there and the file is skipped (the TUI shows them instead of refusing to start).
+    there and the file is skipped (the TUI shows them instead of refusing to start). ``broken`` then
+    also gets each skipped file's error under the file's stem (the name it would most likely have).
     """
     presets: dict[str, ModelPreset] = {}
     for folder in (builtin_presets_dir(), user_dir):
@@ -169,6 +226,8 @@ def load_presets(user_dir: Path | None = None, errors: list[str] | None = None) 
                 if errors is None:
                     raise
                 errors.append(str(exc))
+                if broken is not None:
+                    broken[file.stem] = exc
                 continue
             presets[preset.name] = preset
     return presets
@@ -189,19 +248,34 @@ def resolve_preset(
     *,
     user_dir: Path | None = None,
     presets: Mapping[str, ModelPreset] | None = None,
+    problems: list[str] | None = None,
 ) -> ModelPreset:
-    """A preset from a name, a ``.gguf`` path, an ``http(s)://`` URL, or None (the default preset)."""
+    """A preset from a name, a ``.gguf`` path, an ``http(s)://`` URL, or None (the default preset).
+
+    With ``problems``, a broken preset file is skipped and its one-line message appended there, unless
+    it is the one asked for: then its error is raised. Without, any broken file raises.
+    A URL's name (what runs record) is the URL without credentials; they stay in ``base_url`` only.
+    """
     if isinstance(spec, ModelPreset):
         return spec
-    if spec is not None and spec.startswith(("http://", "https://")):
+    if spec is not None and spec.lower().startswith(("http://", "https://")):
+        check_endpoint_url(spec, option="the endpoint URL")
         # max_concurrency None: the backend asks the server (a bare llama_cpp.server serves one at a time)
-        return ModelPreset(name=spec, kind="remote", base_url=spec, max_concurrency=None)
+        return ModelPreset(name=strip_userinfo(spec), kind="remote", base_url=spec, max_concurrency=None)
     if spec is not None and (spec.lower().endswith(".gguf") or Path(spec).expanduser().is_file()):
         path = Path(spec).expanduser()
         return ModelPreset(name=path.stem, kind="local", path=str(path))
-    known = presets if presets is not None else load_presets(user_dir)
+    broken: dict[str, PresetError] = {}
+    if presets is not None:
+        known = presets
+    elif problems is not None:
+        known = load_presets(user_dir, errors=problems, broken=broken)
+    else:
+        known = load_presets(user_dir)
     if spec is None:
         return default_preset(known)
+    if spec not in known and spec in broken:
+        raise broken[spec]
     if spec not in known:
         raise PresetError(f"no model preset named {spec!r}; known: {', '.join(sorted(known)) or 'none'}")
     return known[spec]
@@ -294,9 +368,11 @@ __all__ = [
     "backend_from_preset",
     "builtin_presets_dir",
     "check_available",
+    "check_endpoint_url",
     "default_preset",
     "load_backend",
     "load_preset_file",
     "load_presets",
     "resolve_preset",
+    "strip_userinfo",
 ]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.prompt import Confirm
 
 from medinst_tui import catalog
@@ -20,6 +22,35 @@ err = Console(stderr=True)
 
 class CliError(Exception):
     """An error with a message for the user and no traceback."""
+
+
+def error_line(message: str) -> None:
+    """One line on stderr, `error: ...`: never wrapped at the terminal width, never read as markup."""
+    err.print(f"[red]error:[/] {escape(' '.join(message.split()))}", highlight=False, soft_wrap=True)
+
+
+def warning_line(message: str) -> None:
+    err.print(f"[yellow]warning:[/] {escape(' '.join(message.split()))}", highlight=False, soft_wrap=True)
+
+
+def at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: an integer >= `minimum` (so `--limit -1` is a usage error, not a silent no-op)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, not {value}")
+        return value
+
+    parse.__name__ = f"integer >= {minimum}"
+    return parse
+
+
+non_negative = at_least(0)
+positive = at_least(1)
 
 
 def add_db_option(p: argparse.ArgumentParser) -> None:

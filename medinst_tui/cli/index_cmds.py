@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from dataclasses import asdict
 from pathlib import Path
 
@@ -12,8 +13,19 @@ from rich.table import Table
 from rich.text import Text
 
 from medinst_tui import catalog
-from medinst_tui.cli.common import CliError, add_db_option, console, db_path, err, open_index, resolve_task
+from medinst_tui.cli.common import (
+    CliError,
+    add_db_option,
+    console,
+    db_path,
+    err,
+    non_negative,
+    open_index,
+    positive,
+    resolve_task,
+)
 from medinst_tui.cli.progress import FractionBar, IngestBar
+from medinst_tui.outputs import check_output
 from medinst_tui.paths import locate
 from medinst_tui.store.export import export
 from medinst_tui.store.filters import Filter
@@ -164,8 +176,8 @@ def cmd_tasks(args: argparse.Namespace) -> int:
             continue
         is_twin = name != catalog.base_task(name)
         cells = [
-            name,
-            category,
+            escape(name),  # an indexed task's name is the user's text: `[/bold]x` must not be markup
+            escape(category),
             "✓" if info and info.in_medinst32 else "",
             (info.metric_type or "") if info else "",
         ]
@@ -190,7 +202,7 @@ def add_show(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("show", help="a task's instruction and samples")
     p.add_argument("task")
     p.add_argument("--split", choices=SPLIT_CHOICES)
-    p.add_argument("-n", type=int, default=3, help="how many samples (default 3)")
+    p.add_argument("-n", type=non_negative, default=3, help="how many samples (default 3)")
     p.add_argument("--search", default="", help="only samples whose input or output contains this text")
     p.add_argument("--yes", action="store_true", help="accept the best fuzzy task match without asking")
     add_db_option(p)
@@ -223,7 +235,9 @@ def cmd_show(args: argparse.Namespace) -> int:
             body.append("gold output\n", style="bold green")
             body.append(row.output)
             console.print(
-                Panel(body, title=f"#{row.id} · {row.split} · {row.file}:{row.line}", title_align="left")
+                Panel(
+                    body, title=escape(f"#{row.id} · {row.split} · {row.file}:{row.line}"), title_align="left"
+                )
             )
         console.print(f"{min(args.n, total)} of {total:,} matching row(s).")
     return 0
@@ -237,10 +251,11 @@ def add_export(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--split", action="append", default=[], choices=SPLIT_CHOICES)
     p.add_argument("--medinst32", action="store_true")
     p.add_argument("--search", default="")
-    p.add_argument("--sample", type=int, help="a seeded random sample of N rows")
+    p.add_argument("--sample", type=positive, metavar="N", help="a seeded random sample of N rows")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--limit", type=int)
+    p.add_argument("--limit", type=non_negative, metavar="N", help="at most N rows")
     p.add_argument("-o", "--output", required=True, help="FILE.jsonl, FILE.parquet, or - for stdout")
+    p.add_argument("--force", action="store_true", help="overwrite the output file if it exists")
     p.add_argument("--format", choices=["jsonl", "parquet"])
     p.add_argument("--yes", action="store_true", help="accept fuzzy task matches without asking")
     add_db_option(p)
@@ -248,6 +263,11 @@ def add_export(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    # Refused before anything is opened or built (the index itself, an existing file without --force ...);
+    # export() checks again with the index that is actually open.
+    check_output(args.output, protect=[db_path(args)], force=args.force)
+    if args.format == "parquet" and check_output(args.output, force=True).stdout:
+        raise CliError("parquet cannot go to stdout: give a file name")
     with open_index(args) as index:
         known = index.indexed_tasks()
         tasks = tuple(resolve_task(t, known, assume_yes=args.yes) for t in args.task)
@@ -258,7 +278,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             medinst32=args.medinst32,
             search=args.search,
         )
-        with FractionBar("export") as bar:
+        # The bar only on a terminal: piped, it would print its last frame as a line of its own.
+        with FractionBar("export") if err.is_terminal else contextlib.nullcontext() as bar:
             result = export(
                 index,
                 f,
@@ -268,6 +289,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                 seed=args.seed,
                 limit=args.limit,
                 on_progress=bar,
+                force=args.force,
             )
     where = "stdout" if result.target == "-" else result.target
     err.print(f"Wrote {result.rows:,} rows to {escape(where)} ({result.fmt}, {result.seconds:.1f} s).")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import threading
 from pathlib import Path
 
@@ -14,10 +15,22 @@ from rich.table import Table
 
 from medinst_tui import catalog
 from medinst_tui.backends.base import Backend, BackendInfo
-from medinst_tui.cli.common import CliError, add_db_option, console, err, open_index, resolve_task
+from medinst_tui.cli.common import (
+    CliError,
+    add_db_option,
+    console,
+    db_path,
+    err,
+    non_negative,
+    open_index,
+    positive,
+    resolve_task,
+    warning_line,
+)
 from medinst_tui.cli.index_cmds import SPLIT_CHOICES
 from medinst_tui.fewshot.formats import BUILTIN_FORMATS, load_user_formats
 from medinst_tui.fewshot.shots import ShotSpec
+from medinst_tui.outputs import check_output
 from medinst_tui.paths import config_dir, response_cache_path, runs_db_path
 from medinst_tui.runs.compare import PAPER_COLUMNS, headline_metric
 from medinst_tui.runs.engine import LiveScores, RunConfig, RunEngine
@@ -35,17 +48,19 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
         "--api-key-env", help="the env var holding the endpoint's API key (never pass the key itself)"
     )
     g.add_argument("--api", choices=["chat", "completions"], help="the endpoint API to call")
-    g.add_argument("--threads", type=int, help="CPU threads for a local model")
-    g.add_argument("--n-ctx", type=int, help="context size for a local model")
+    g.add_argument("--threads", type=positive, help="CPU threads for a local model")
+    g.add_argument("--n-ctx", type=positive, help="context size for a local model")
 
 
 def add_prompt_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("prompt")
     shots = g.add_mutually_exclusive_group()
-    shots.add_argument("--shots", type=int, help="K seeded shots from the task's train split (dev if none)")
+    shots.add_argument(
+        "--shots", type=non_negative, help="K seeded shots from the task's train split (dev if none)"
+    )
     shots.add_argument("--history", action="store_true", help="the row's own few-shot history (MEDINST32)")
     shots.add_argument(
-        "--cross-task", type=int, metavar="K", help="K shots from other tasks of the same category"
+        "--cross-task", type=non_negative, metavar="K", help="K shots from other tasks of the same category"
     )
     shots.add_argument(
         "--pin", type=int, action="append", metavar="ID", help="pin a shot by sample id (repeatable)"
@@ -54,7 +69,7 @@ def add_prompt_options(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--format", help=f"{' | '.join(BUILTIN_FORMATS)} | a user template name (default: the model's)"
     )
-    g.add_argument("--max-tokens", type=int, help="new tokens at most (default: the preset's, 1024)")
+    g.add_argument("--max-tokens", type=positive, help="new tokens at most (default: the preset's, 1024)")
     g.add_argument("--temperature", type=float, help="default: the preset's, 0")
     g.add_argument("--stop", action="append", default=[], help="a stop sequence (repeatable)")
 
@@ -69,15 +84,40 @@ def shot_spec(args: argparse.Namespace) -> ShotSpec:
     return ShotSpec("history", 0, args.seed)
 
 
-def make_backend(args: argparse.Namespace) -> tuple[Backend, str, str, int, float, int]:
-    """The backend, what the user called it, its prompt format, max tokens, temperature and concurrency."""
-    from medinst_tui.backends.presets import PresetError, backend_from_preset, check_available, resolve_preset
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
-    spec = args.endpoint or args.model
+
+def make_backend(args: argparse.Namespace) -> tuple[Backend, str, str, int, float, int]:
+    """The backend, what the user called it, its prompt format, max tokens, temperature and concurrency.
+
+    The name (it is stored as the run's model) never carries credentials: `http://user:key@host` is
+    recorded as `http://host`.
+    """
+    from medinst_tui.backends.presets import (
+        PresetError,
+        backend_from_preset,
+        check_available,
+        check_endpoint_url,
+        resolve_preset,
+        strip_userinfo,
+    )
+
+    if args.api_key_env and not ENV_NAME.fullmatch(args.api_key_env):
+        # Probably the key itself: refused, and never repeated in the message.
+        raise CliError(
+            "--api-key-env takes the NAME of an environment variable that holds the key "
+            "(letters, digits and _, e.g. OPENAI_API_KEY), not the key itself"
+        )
     try:
-        preset = resolve_preset(spec, user_dir=config_dir() / "models")
+        if args.endpoint:
+            check_endpoint_url(args.endpoint, option="--endpoint")
+        spec = args.endpoint or args.model
+        problems: list[str] = []
+        preset = resolve_preset(spec, user_dir=config_dir() / "models", problems=problems)
     except PresetError as exc:
         raise CliError(str(exc)) from exc
+    for problem in problems:
+        warning_line(f"{problem} (skipped)")
     changes: dict[str, object] = {}
     if args.endpoint_model:
         changes["model"] = args.endpoint_model
@@ -104,7 +144,7 @@ def make_backend(args: argparse.Namespace) -> tuple[Backend, str, str, int, floa
     backend = backend_from_preset(preset)
     return (
         backend,
-        spec or preset.name,
+        strip_userinfo(spec) if spec else preset.name,
         fmt,
         max_tokens,
         temperature,
@@ -146,7 +186,7 @@ def cmd_prompt(args: argparse.Namespace) -> int:
         built = engine.prepare(row, config)
     info = backend.describe()
     console.print(
-        f"[bold]{row.task}[/] #{row.id} · {row.split} · format {built.format} · "
+        f"[bold]{escape(row.task)}[/] #{row.id} · {row.split} · format {escape(built.format)} · "
         f"shots {config.shots.describe()}"
     )
     if built.messages is not None:
@@ -172,11 +212,18 @@ def add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--split", choices=SPLIT_CHOICES, default="test")
     p.add_argument("--search", default="")
     size = p.add_mutually_exclusive_group()
-    size.add_argument("--limit", type=int, help="the first N rows of the filter")
-    size.add_argument("--sample", type=int, help="a seeded random sample of N rows (seed: --seed)")
-    p.add_argument("--concurrency", type=int, help="requests in flight for a remote endpoint")
+    size.add_argument("--limit", type=non_negative, metavar="N", help="the first N rows of the filter")
+    size.add_argument(
+        "--sample", type=positive, metavar="N", help="a seeded random sample of N rows (seed: --seed)"
+    )
+    p.add_argument("--concurrency", type=positive, help="requests in flight for a remote endpoint")
     p.add_argument("--no-cache", action="store_true", help="generate again even when the answer is cached")
     p.add_argument("-o", "--output", type=Path, help="results JSONL (one line per sample)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite the results file if it exists (not needed for one an earlier run wrote)",
+    )
     p.add_argument("--yes", action="store_true")
     add_prompt_options(p)
     add_model_options(p)
@@ -220,7 +267,29 @@ class _RichListener:
         )
 
 
+def _results_of_a_run(path: Path) -> bool:
+    """`path` is the results file of a run in the runs DB (its rows are kept there: replacing it loses
+    nothing)."""
+    from medinst_tui.runs.store import RunStore
+
+    if not path.is_file() or not runs_db_path().exists():
+        return False
+    target = path.resolve()
+    try:
+        runs = RunStore(runs_db_path()).list_runs(100_000)
+    except Exception:  # an unreadable runs DB: then only --force replaces the file
+        return False
+    return any(r.results_file and Path(r.results_file).expanduser().resolve() == target for r in runs)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    if args.output is not None:
+        # Before anything is opened: `-o` the index, the runs DB or the cache is refused, an existing file
+        # needs --force (unless an earlier run wrote it: running the same command again resumes), a device
+        # or pipe is written in place, `-` is stdout.
+        force = args.force or _results_of_a_run(args.output)
+        out = check_output(args.output, protect=[db_path(args)], force=force)
+        args.output = Path("/dev/stdout") if out.path is None else out.path
     backend, model_name, fmt, max_tokens, temperature, concurrency = make_backend(args)
     from medinst_tui.runs.cache import ResponseCache
     from medinst_tui.runs.store import RunStore
@@ -304,7 +373,7 @@ def print_summary(summary: Summary, *, title: str) -> None:
                 vals = ", ".join(f"{ref.scores[c]:.2f}" for c in PAPER_COLUMNS if c in ref.scores)
                 ref_text = f"{ref.metric}: {vals}"
             table.add_row(
-                task if i == 0 else "",
+                escape(task) if i == 0 else "",  # a task name is the user's text, not markup
                 str(m.n) if i == 0 else "",
                 METRICS[key].label,
                 format_value(key, m.value),
@@ -353,7 +422,7 @@ def add_runs(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("runs", help="list runs, or `runs show ID` for one run's summary")
     p.add_argument("action", nargs="?", choices=["list", "show"], default="list")
     p.add_argument("run_id", nargs="?")
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=positive, default=50)
     p.set_defaults(func=cmd_runs)
 
 

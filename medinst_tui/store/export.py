@@ -116,30 +116,35 @@ def export(
         finally:
             done.set()
 
-    # One thread keeps DuckDB's scan in insertion (= id) order without a sort, and a memory cap keeps the
-    # buffer pool from growing with the subset: memory stays flat however many rows go out.
-    saved = index.con.execute("SELECT current_setting('threads'), current_setting('memory_limit')").fetchone()
-    index.con.execute(f"SET threads = 1; SET memory_limit = '{EXPORT_MEMORY_LIMIT}'")
-    worker = threading.Thread(target=run, name=EXPORT_THREAD, daemon=True)
-    worker.start()
     try:
-        # An Event, not Thread.join: a KeyboardInterrupt inside join() can leave the thread looking
-        # finished while DuckDB still runs on the connection.
-        while not done.wait(0.1):
-            if cancel is not None and cancel.is_set():
-                index.con.interrupt()
-            if on_progress is not None:
-                with contextlib.suppress(Exception):
-                    pct = index.con.query_progress()
-                    if pct >= 0:
-                        on_progress(min(pct, 100.0) / 100.0)
-    except BaseException:
-        _stop(index, done)
+        # One thread keeps DuckDB's scan in insertion (= id) order without a sort, and a memory cap keeps
+        # the buffer pool from growing with the subset: memory stays flat however many rows go out.
+        saved = index.con.execute(
+            "SELECT current_setting('threads'), current_setting('memory_limit')"
+        ).fetchone()
+        index.con.execute(f"SET threads = 1; SET memory_limit = '{EXPORT_MEMORY_LIMIT}'")
+        worker = threading.Thread(target=run, name=EXPORT_THREAD, daemon=True)
+        worker.start()
+        try:
+            # An Event, not Thread.join: a KeyboardInterrupt inside join() can leave the thread looking
+            # finished while DuckDB still runs on the connection.
+            while not done.wait(0.1):
+                if cancel is not None and cancel.is_set():
+                    index.con.interrupt()
+                if on_progress is not None:
+                    with contextlib.suppress(Exception):
+                        pct = index.con.query_progress()
+                        if pct >= 0:
+                            on_progress(min(pct, 100.0) / 100.0)
+        except BaseException:
+            _stop(index, done)
+            raise
+        finally:
+            if saved is not None and done.is_set():
+                index.con.execute(f"SET threads = {int(saved[0])}; SET memory_limit = '{saved[1]}'")
+    except BaseException:  # Ctrl-C (DuckDB may report it as "Query interrupted"), or anything else
         _discard(out_path, final)
         raise
-    finally:
-        if saved is not None and done.is_set():
-            index.con.execute(f"SET threads = {int(saved[0])}; SET memory_limit = '{saved[1]}'")
     if error:
         _discard(out_path, final)
         if cancel is not None and cancel.is_set():

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar
 
 import duckdb
+from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -21,6 +22,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar, RadioButton, RadioSet, Static
 
+from medinst_tui.outputs import OutputError, OutputExistsError, check_output
 from medinst_tui.store.export import ExportCancelledError, ExportResult, export
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import Index
@@ -50,6 +52,42 @@ class ExportRequest:
     fmt: str
     sample: int | None
     seed: int
+    force: bool = False  # the user said yes to overwriting an existing file
+
+
+class OverwriteScreen(ModalScreen[bool]):
+    """`FILE exists: overwrite it?` Cancel has the focus: Enter alone never replaces a file."""
+
+    DEFAULT_CSS = """
+    OverwriteScreen { align: center middle; background: $background 60%; }
+    #overwrite { width: 70; max-width: 95%; height: auto; border: round $warning; background: $surface;
+                 padding: 0 1; }
+    #overwrite-buttons { height: auto; align-horizontal: right; margin-top: 1; }
+    #overwrite-buttons > Button { margin-left: 2; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "no", "Cancel")]
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="overwrite"):
+            yield Static(f"[b]{escape(self.path)}[/b] exists.\nOverwrite it?", id="overwrite-text")
+            with Horizontal(id="overwrite-buttons"):
+                yield Button("Overwrite", variant="warning", id="overwrite-yes")
+                yield Button("Cancel", variant="primary", id="overwrite-no")
+
+    def on_mount(self) -> None:
+        self.query_one("#overwrite-no", Button).focus()
+
+    @on(Button.Pressed, "#overwrite-yes")
+    def _yes(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#overwrite-no")
+    def action_no(self) -> None:
+        self.dismiss(False)
 
 
 class ExportScreen(ModalScreen[ExportResult | None]):
@@ -155,6 +193,27 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         if isinstance(req, str):
             self._status(req, error=True)
             return
+        # The same guard as `medinst export -o` (outputs.check_output), before anything is written.
+        try:
+            check_output(req.target, protect=[self.db.path])
+        except OutputExistsError:
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._start(replace(req, force=True))
+                else:
+                    self._status("not exported: the file exists (choose another name, or overwrite)")
+
+            self.app.push_screen(OverwriteScreen(req.target), answered)
+            return
+        except OutputError as exc:
+            self._status(str(exc), error=True)
+            return
+        self._start(req)
+
+    def _start(self, req: ExportRequest) -> None:
+        if self.running:
+            return
         self.running = True
         self.cancel_event.clear()
         self.query_one("#export-run", Button).disabled = True
@@ -183,7 +242,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         def run(index: Index) -> ExportResult:
             return export(
                 index, self.filter, req.target, fmt=req.fmt, sample=req.sample, seed=req.seed,
-                on_progress=progressed, cancel=self.cancel_event,
+                on_progress=progressed, cancel=self.cancel_event, force=req.force,
             )  # fmt: skip
 
         try:

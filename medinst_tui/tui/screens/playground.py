@@ -144,7 +144,10 @@ class PlaygroundScreen(Screen[None]):
         # prompt requests: a newer one supersedes the older (its answer is dropped)
         self._prompt_request = 0
         self._prompt_settings: PlaygroundSettings | None = None
-        self._send_pending = False
+        # A send waiting for its prompt: the number of the one prompt request it waits for. Any other
+        # request (changed settings, an edit) or a failed build drops it: nothing is sent without F5.
+        self._send_pending: int | None = None
+        self._prompt_failed = False  # the latest prompt request failed (a send must build it again)
         # the generation in flight
         self.generation = 0
         self.generating = False
@@ -234,6 +237,8 @@ class PlaygroundScreen(Screen[None]):
         loading = self._prompt_settings is None or self._prompt_settings.model_key() != settings.model_key()
         self._prompt_settings = settings
         self._prompt_request += 1
+        self._send_pending = None
+        self._prompt_failed = False
         status = "loading the model and building the prompt …" if loading else "building …"
         self.prompt_view.show_status(status)
         self._build_prompt(self._prompt_request, settings)
@@ -266,14 +271,15 @@ class PlaygroundScreen(Screen[None]):
         ctx = f" · ctx {info.n_ctx:,}" if info.n_ctx else ""
         template = f"template {info.template_source}"
         self.settings_panel.show_model_status(f"{info.model_label} · {info.kind}{ctx} · {template}")
-        if self._send_pending:
-            self._send_pending = False
+        if self._send_pending == message.request:
+            self._send_pending = None
             self.action_send()
 
     def on_playground_screen_prompt_failed(self, message: PromptFailed) -> None:
         if message.request != self._prompt_request:
             return
-        self._send_pending = False
+        self._send_pending = None
+        self._prompt_failed = True
         self.prompt_view.show_status(message.error, error=True)
         self.notify(message.error, title="Prompt", severity="error", timeout=10)
 
@@ -281,6 +287,9 @@ class PlaygroundScreen(Screen[None]):
     def _settings_changed(self, message: SettingsPanel.Changed) -> None:
         settings = message.settings
         self.session.settings = settings
+        latest = self._prompt_settings
+        if latest is not None and latest.prompt_key() == settings.prompt_key() and not self._prompt_failed:
+            return  # already asked for (a send did, and waits for it)
         current = self.preview.settings if self.preview is not None else self._prompt_settings
         if current is None or current.prompt_key() != settings.prompt_key():
             if self.preview is not None and self.preview.built.edited:
@@ -293,6 +302,8 @@ class PlaygroundScreen(Screen[None]):
             self.notify("the prompt is not built yet", severity="warning")
             return
         self._prompt_request += 1
+        self._send_pending = None
+        self._prompt_failed = False
         self.prompt_view.show_status("counting the edited prompt's tokens …")
         self._edit_prompt(self._prompt_request, self.preview, message.text)
 
@@ -311,9 +322,14 @@ class PlaygroundScreen(Screen[None]):
             return
         preview = self.preview
         if preview is None or preview.settings.prompt_key() != settings.prompt_key():
-            self._send_pending = True  # sent as soon as the prompt for these settings is built
-            if self._prompt_settings is None or self._prompt_settings.prompt_key() != settings.prompt_key():
+            building = (
+                self._prompt_settings is not None
+                and self._prompt_settings.prompt_key() == settings.prompt_key()
+                and not self._prompt_failed
+            )
+            if not building:  # other settings, or their build failed: build again (this send waits)
                 self._request_prompt(settings)
+            self._send_pending = self._prompt_request  # sent when exactly this prompt is built
             return
         try:
             config = run_config(settings, preview.preset)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+from textual.widgets import Button, Static
 
 from medinst_tui.config import load_config
 from medinst_tui.store.filters import Filter
@@ -236,6 +237,45 @@ async def test_first_run_builds_the_demo_index_and_opens_it(tmp_path: Path) -> N
         screen = browse(app)
         with Index(db) as index:
             assert shown_count(screen.table) == index.count(Filter()) > 0
+
+
+async def test_replacing_the_index_from_the_palette_focuses_cancel(tmp_path: Path) -> None:
+    db = tmp_path / "index.duckdb"
+    db.write_bytes(small_index().read_bytes())
+    before = db.read_bytes()
+    app = make_app(db, tmp_path, demo_sources=lambda: sources_factory(tmp_path / "demo"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        browse(app)
+        app.action_build_demo()  # the palette's "Index: build the demo index"
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, FirstRunScreen) and screen.replacing
+        focused = app.focused
+        assert focused is not None and focused.id == "first-run-quit"
+        assert str(screen.query_one("#first-run-quit", Button).label) == "Cancel"
+        await pilot.press("enter")  # Enter on the focused button: nothing is replaced
+        await settle(pilot)
+        browse(app)
+    assert db.read_bytes() == before
+
+
+async def test_a_file_that_is_not_an_index_is_not_replaced_by_an_enter(tmp_path: Path) -> None:
+    db = tmp_path / "index.duckdb"
+    db.write_bytes(b"my notes, not an index\n")
+    app = make_app(db, tmp_path, demo_sources=lambda: sources_factory(tmp_path / "demo"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, FirstRunScreen)
+        assert screen.replacing and "This replaces the index there" in str(
+            screen.query_one("#first-run-text", Static).render()
+        )
+        focused = app.focused
+        assert focused is not None and focused.id == "first-run-quit"
+        await pilot.press("enter")
+        await settle(pilot)
+    assert db.read_bytes() == b"my notes, not an index\n"
 
 
 async def test_stats_show_the_label_balance_of_a_label_task(tmp_path: Path) -> None:

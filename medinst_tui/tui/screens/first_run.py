@@ -65,11 +65,12 @@ class FirstRunScreen(Screen[None]):
     class BuildFailed(Message):
         error: str
 
-    def __init__(self, db: Path, sources: SourcesFactory, *, replacing: bool = False) -> None:
+    def __init__(self, db: Path, sources: SourcesFactory, *, replacing: bool | None = None) -> None:
         super().__init__()
         self.db = db
         self.sources = sources
-        self.replacing = replacing
+        # Whether a build replaces a file (None: whether one is there, e.g. an index that did not open).
+        self.replacing = db.exists() if replacing is None else replacing
         self.building = False
         self.rows = 0
 
@@ -80,12 +81,13 @@ class FirstRunScreen(Screen[None]):
             yield Static("", id="first-run-status")
             with Horizontal(id="first-run-buttons"):
                 yield Button("Build the demo index", variant="primary", id="first-run-build")
-                yield Button("Back" if self.replacing else "Quit", id="first-run-quit")
+                yield Button("Cancel" if self.replacing else "Quit", id="first-run-quit")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#first-run-progress").display = False
-        self.query_one("#first-run-build").focus()
+        # A build that replaces a file is never one Enter away: Cancel has the focus then.
+        self.query_one("#first-run-quit" if self.replacing else "#first-run-build").focus()
 
     @on(Button.Pressed, "#first-run-build")
     def _build_pressed(self) -> None:
@@ -98,7 +100,7 @@ class FirstRunScreen(Screen[None]):
     def action_back(self) -> None:
         if self.building:
             return
-        if self.replacing:
+        if self.replacing and len(self.app.screen_stack) > 2:  # opened over the browse screen
             self.dismiss(None)
         else:
             self.app.exit(0)

@@ -360,6 +360,17 @@ async def test_a_bad_config_is_a_notification_not_a_crash(tmp_path: Path) -> Non
         assert any("invalid YAML" in n.message for n in app._notifications)
 
 
+async def test_a_config_that_is_not_utf8_is_a_warning_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "config.yaml").write_bytes(b"theme: medinst-l\xe9ger\n")  # Latin-1, as an old editor saves
+    app = make_app(small_index(), tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, BrowseScreen)
+        assert app.theme == "medinst-dark"  # the defaults are used
+        messages = [n.message for n in app._notifications]
+        assert any("not UTF-8" in m and "config.yaml" in m for m in messages), messages
+
+
 async def test_typing_a_search_runs_one_query_not_one_per_key(tmp_path: Path) -> None:
     app = make_app(small_index(), tmp_path)
     async with app.run_test(size=SIZE) as pilot:

@@ -209,6 +209,16 @@ def test_a_closed_stdout_is_quiet(index: Path) -> None:
     assert stderr == ""
 
 
+def test_a_closed_stdout_is_quiet_for_printed_tables_too(index: Path) -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "medinst_tui", "tasks"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # `medinst tasks | true`
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == ExitCode.BROKEN_PIPE
+    assert stderr == ""
+
+
 # -- bad option values ---------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("args", "needle"),
@@ -315,8 +325,14 @@ def test_a_task_name_with_rich_markup_is_printed_as_it_is(index: Path, tmp_path:
     assert name in shown.stdout
 
 
-def test_a_model_file_that_is_not_gguf_is_one_line(index: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["text", "truncated"])
+def test_a_model_file_that_is_not_gguf_is_one_line(
+    index: Path, tmp_path: Path, tiny_gguf_path: Path, kind: str
+) -> None:
     fake = tmp_path / "model.gguf"
-    fake.write_text("this is not a model\n")
+    if kind == "text":
+        fake.write_text("this is not a model\n")
+    else:  # GGUF's magic, then the file ends: llama.cpp itself refuses it
+        fake.write_bytes(tiny_gguf_path.read_bytes()[:200])
     line = one_line(medinst("prompt", "BIOSSES", "--model", str(fake), "--threads", "1"), ExitCode.USAGE)
-    assert line.startswith("error: ") and str(fake) in line
+    assert line.startswith("error: ") and fake.name in line

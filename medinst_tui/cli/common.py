@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from collections.abc import Callable
@@ -16,8 +17,16 @@ from medinst_tui import catalog
 from medinst_tui.paths import ENV_DB, default_db_path
 from medinst_tui.store.index import Index
 
-console = Console()
-err = Console(stderr=True)
+
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """The reader of stdout went away (`| head`): cli/main.py exits quietly with BROKEN_PIPE."""
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+
+console = _Console()
+err = _Console(stderr=True)
 
 
 class CliError(Exception):

@@ -65,7 +65,7 @@ class OverwriteScreen(ModalScreen[bool]):
     #overwrite-buttons { height: auto; align-horizontal: right; margin-top: 1; }
     #overwrite-buttons > Button { margin-left: 2; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "no", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "no", "Cancel", id="overwrite.cancel")]
 
     def __init__(self, path: str) -> None:
         super().__init__()

@@ -30,7 +30,7 @@ def binding_sources() -> list[tuple[str, type[DOMNode]]]:
     from medinst_tui.tui.screens.batch import BatchScreen
     from medinst_tui.tui.screens.browse import BrowseScreen
     from medinst_tui.tui.screens.compare import CompareScreen
-    from medinst_tui.tui.screens.export import ExportScreen
+    from medinst_tui.tui.screens.export import ExportScreen, OverwriteScreen
     from medinst_tui.tui.screens.first_run import FirstRunScreen
     from medinst_tui.tui.screens.jump import JumpScreen
     from medinst_tui.tui.screens.playground import PlaygroundScreen
@@ -56,6 +56,7 @@ def binding_sources() -> list[tuple[str, type[DOMNode]]]:
         ("Task picker", TaskPickerScreen),
         ("Task info", TaskInfoScreen),
         ("Export dialog", ExportScreen),
+        ("Overwrite question", OverwriteScreen),
         ("Stats", StatsScreen),
         ("Jump to row", JumpScreen),
         ("Playground", PlaygroundScreen),

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from rich.panel import Panel
@@ -24,13 +25,18 @@ from medinst_tui.cli.common import (
     positive,
     resolve_task,
 )
-from medinst_tui.cli.progress import FractionBar, IngestBar
 from medinst_tui.outputs import check_output
 from medinst_tui.paths import locate
 from medinst_tui.store.export import export
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import Index
-from medinst_tui.store.ingest import SHOWN_ISSUES, IndexReport, SourceSpec, build_index
+
+if TYPE_CHECKING:
+    from medinst_tui.cli.progress import FractionBar
+    from medinst_tui.store.ingest import IndexReport, SourceSpec
+
+# The ingest and the progress bars (rich.progress) are imported by the commands that use them, so that
+# `medinst export`, `tasks`, `show` and `--help` start without them.
 
 SPLIT_CHOICES = ["train", "dev", "test"]
 
@@ -93,7 +99,9 @@ def cmd_index(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from exc
     if not any(s.files for s in sources):
         raise CliError("nothing to index: no <Task>_<split>.json / parquet files matched")
+    from medinst_tui.cli.progress import IngestBar
     from medinst_tui.exit_codes import ExitCode
+    from medinst_tui.store.ingest import build_index
 
     db = db_path(args)
     try:
@@ -110,6 +118,8 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def print_report(report: IndexReport) -> None:
+    from medinst_tui.store.ingest import SHOWN_ISSUES
+
     rate = report.rows / report.seconds if report.seconds else 0.0
     console.print(
         f"Indexed [bold]{report.rows:,}[/] rows from {report.files} files into {escape(str(report.db))} "
@@ -279,7 +289,12 @@ def cmd_export(args: argparse.Namespace) -> int:
             search=args.search,
         )
         # The bar only on a terminal: piped, it would print its last frame as a line of its own.
-        with FractionBar("export") if err.is_terminal else contextlib.nullcontext() as bar:
+        bar_context: contextlib.AbstractContextManager[FractionBar | None] = contextlib.nullcontext()
+        if err.is_terminal:
+            from medinst_tui.cli.progress import FractionBar
+
+            bar_context = FractionBar("export")
+        with bar_context as bar:
             result = export(
                 index,
                 f,

@@ -7,14 +7,13 @@ import json
 import re
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from rich.panel import Panel
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from medinst_tui import catalog
-from medinst_tui.backends.base import Backend, BackendInfo
 from medinst_tui.cli.common import (
     CliError,
     add_db_option,
@@ -32,10 +31,15 @@ from medinst_tui.fewshot.formats import BUILTIN_FORMATS, load_user_formats
 from medinst_tui.fewshot.shots import ShotSpec
 from medinst_tui.outputs import check_output
 from medinst_tui.paths import config_dir, response_cache_path, runs_db_path
-from medinst_tui.runs.compare import PAPER_COLUMNS, headline_metric
-from medinst_tui.runs.engine import LiveScores, RunConfig, RunEngine
-from medinst_tui.runs.records import SampleResult, Summary
-from medinst_tui.scoring import METRICS, format_value
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from medinst_tui.backends.base import Backend, BackendInfo
+    from medinst_tui.runs.records import SampleResult, Summary
+
+# The run machinery (backends, runs, scoring, rich.progress) is imported inside the commands that use it:
+# `medinst export`, `tasks`, `show` and `--help` do not pay for it at start-up.
 
 
 # -- shared options ------------------------------------------------------------------------------------
@@ -167,6 +171,8 @@ def add_prompt(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def cmd_prompt(args: argparse.Namespace) -> int:
+    from medinst_tui.runs.engine import RunConfig, RunEngine
+
     backend, _, fmt, max_tokens, temperature, _ = make_backend(args)
     with open_index(args) as index:
         if args.id is not None:
@@ -250,6 +256,8 @@ class _RichListener:
     def sample_finished(self, result: SampleResult, summary: Summary) -> None:
         import time
 
+        from medinst_tui.scoring import METRICS, format_value
+
         self.tokens += result.completion_tokens
         elapsed = max(time.perf_counter() - self.started, 1e-9)
         done = self.progress.tasks[0].completed + 1
@@ -291,7 +299,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         out = check_output(args.output, protect=[db_path(args)], force=force)
         args.output = Path("/dev/stdout") if out.path is None else out.path
     backend, model_name, fmt, max_tokens, temperature, concurrency = make_backend(args)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from medinst_tui.runs.cache import ResponseCache
+    from medinst_tui.runs.engine import RunConfig, RunEngine
     from medinst_tui.runs.store import RunStore
 
     with open_index(args) as index:
@@ -353,6 +364,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def print_summary(summary: Summary, *, title: str) -> None:
+    from medinst_tui.runs.compare import PAPER_COLUMNS, headline_metric
+    from medinst_tui.scoring import METRICS, format_value
+
     table = Table(title=title, header_style="bold")
     table.add_column("task")
     table.add_column("n", justify="right")
@@ -393,6 +407,8 @@ def add_score(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def cmd_score(args: argparse.Namespace) -> int:
     if not args.results.exists():
         raise CliError(f"no such file: {args.results}")
+    from medinst_tui.runs.engine import LiveScores
+
     scores = LiveScores()
     skipped = errors = 0
     with open(args.results, encoding="utf-8") as fh:
@@ -428,6 +444,7 @@ def add_runs(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def cmd_runs(args: argparse.Namespace) -> int:
     from medinst_tui.runs.store import RunStore
+    from medinst_tui.scoring import format_value
 
     store = RunStore(runs_db_path())
     if args.action == "show":

@@ -168,6 +168,15 @@ class Backend(Protocol):
 
     def stream(self, request: GenerationRequest) -> Iterator[Chunk]: ...
 
+    def cache_identity(self, request: GenerationRequest) -> dict[str, object]:
+        """Everything the model sees for ``request``, as JSON-able values: the response cache's key.
+
+        A local model: the weights' content fingerprint, the exact prompt tokens (after the chat template)
+        and the sampling it runs with. A remote one: the endpoint and the request body as sent, less the
+        streaming fields. Two requests with equal identities get the same answer at temperature 0.
+        """
+        ...
+
     def complete(self, request: GenerationRequest) -> Completion: ...
 
     def close(self) -> None: ...

@@ -99,12 +99,45 @@ def _named_formatter(name: str) -> Callable[..., Any]:
     )
 
 
-def model_identity(path: Path) -> str:
-    """A cache key for a weights file: name plus a hash of its resolved path, size and mtime."""
+_FINGERPRINTS: dict[tuple[str, int, int, int], str] = {}
+_FINGERPRINT_HEAD = 8 << 20  # the GGUF header, metadata and chat template live at the start
+_FINGERPRINT_BLOCK = 1 << 20
+_FINGERPRINT_SAMPLES = 8
+
+
+def content_fingerprint(path: Path) -> str:
+    """sha256 of the file's size, its first 8 MiB and eight evenly spaced 1 MiB blocks (the last included).
+
+    Cheap on a multi-GB file, and it follows the bytes, not the name: a file edited in place (a changed
+    chat template in the metadata, other weights under the same name) gets a new fingerprint even when its
+    size and mtime are kept, and a copy of the same file elsewhere keeps it. Remembered per (path, size,
+    mtime, inode) for the life of the process.
+    """
     resolved = path.resolve()
     st = resolved.stat()
-    digest = hashlib.sha256(f"{resolved}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()[:16]
-    return f"gguf:{resolved.name}#{digest}"
+    memo = (str(resolved), st.st_size, st.st_mtime_ns, st.st_ino)
+    if memo in _FINGERPRINTS:
+        return _FINGERPRINTS[memo]
+    digest = hashlib.sha256(str(st.st_size).encode())
+    with resolved.open("rb") as fh:
+        digest.update(fh.read(_FINGERPRINT_HEAD))
+        if st.st_size > _FINGERPRINT_HEAD:
+            span = st.st_size - _FINGERPRINT_HEAD - _FINGERPRINT_BLOCK
+            for i in range(1, _FINGERPRINT_SAMPLES + 1):
+                fh.seek(_FINGERPRINT_HEAD + max(0, span) * i // _FINGERPRINT_SAMPLES)
+                digest.update(fh.read(_FINGERPRINT_BLOCK))
+    value = digest.hexdigest()
+    _FINGERPRINTS[memo] = value
+    return value
+
+
+def model_identity(path: Path) -> str:
+    """The weights' identity in runs and cache keys: the file name and its content fingerprint."""
+    return f"gguf:{path.resolve().name}#{content_fingerprint(path)[:16]}"
+
+
+# Fixed sampler settings: OpenAI semantics (temperature + top_p only), part of every cache identity.
+_SAMPLING: dict[str, float] = {"top_k": 0, "min_p": 0.0, "repeat_penalty": 1.0}
 
 
 class LlamaLocalBackend:
@@ -340,6 +373,22 @@ class LlamaLocalBackend:
         rendered, template_stops = self._render(request.messages)
         return self._tokenize_chat(rendered), template_stops
 
+    def cache_identity(self, request: GenerationRequest) -> dict[str, object]:
+        """The exact prompt tokens (after the chat template), the weights and the sampling they run with."""
+        shared = self._ensure()
+        assert self._path is not None
+        tokens, template_stops = self._prompt(request)
+        return {
+            "engine": "llama.cpp",
+            "model": model_identity(self._path),
+            "n_ctx": int(shared.llama.n_ctx()),  # caps the new tokens of a long prompt
+            "tokens": tokens,
+            "stop": [*request.stop, *template_stops],
+            "max_tokens": request.max_tokens,
+            "sampling": {**_SAMPLING, "temperature": request.temperature, "top_p": request.top_p},
+            "seed": request.seed,
+        }
+
     def stream(self, request: GenerationRequest) -> Iterator[Chunk]:
         """Validate and tokenize now (errors raise here), then return the token stream."""
         shared = self._ensure()
@@ -394,9 +443,7 @@ class LlamaLocalBackend:
                 tokens,
                 temp=request.temperature,
                 top_p=request.top_p,
-                top_k=0,  # off: OpenAI semantics (temperature + top_p only)
-                min_p=0.0,
-                repeat_penalty=1.0,
+                **_SAMPLING,
             )
             try:
                 for token in generator:

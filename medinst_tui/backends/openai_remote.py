@@ -319,6 +319,13 @@ class OpenAIRemoteBackend:
             body["prompt"] = request.prompt
         return "completions", body
 
+    def cache_identity(self, request: GenerationRequest) -> dict[str, object]:
+        """The endpoint and the body as sent (model, messages or rendered prompt, sampling, extra_body)."""
+        path, body = self._payload(request, stream=False)
+        body.pop("stream", None)
+        body.pop("stream_options", None)
+        return {"endpoint": f"{self.public_url.rstrip('/')}/{path}", "body": body}
+
     # -- how many requests in flight -------------------------------------------------------------
 
     @property

@@ -1,4 +1,4 @@
-"""The response cache: (model identity, sampling parameters, exact prompt) -> the model's answer.
+"""The response cache: what the model saw (weights or endpoint, exact prompt, sampling) -> its answer.
 
 A rerun is free and an interrupted run resumes where it stopped. SQLite in WAL mode, because the TUI and
 a `medinst run` in another terminal may use it at the same time.
@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from medinst_tui.backends.base import GenerationRequest
+from medinst_tui.backends.base import Backend, GenerationRequest
 
 
 @dataclass(frozen=True)
@@ -25,17 +25,17 @@ class CachedResponse:
     completion_tokens: int
 
 
-def cache_key(model_id: str, request: GenerationRequest) -> str:
-    payload: dict[str, object] = {
-        "model": model_id,
-        "max_tokens": request.max_tokens,
-        "temperature": request.temperature,
-        "top_p": request.top_p,
-        "seed": request.seed,
-        "stop": list(request.stop),
-        "messages": [dict(m) for m in request.messages] if request.messages is not None else None,
-        "prompt": request.prompt,
-    }
+# Bump when what goes into a key changes: old entries then miss instead of answering for another prompt.
+KEY_VERSION = 2
+
+
+def cache_key(backend: Backend, request: GenerationRequest) -> str:
+    """A key for exactly what the model sees: the backend's ``cache_identity`` of the request.
+
+    For a local model that is the prompt after its chat template (as tokens), so two presets that differ
+    only in the template never share answers; for a remote one, the endpoint and the request body as sent.
+    """
+    payload = {"v": KEY_VERSION, **backend.cache_identity(request)}
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")
     return hashlib.sha256(blob).hexdigest()
 

@@ -158,7 +158,7 @@ class Generator:
             stop=config.stop,
             cancel=cancel,
         )
-        key = cache_key(self.info.model_id, request)
+        key = cache_key(self.backend, request)
         if self.cache is not None and config.use_cache:
             hit = self.cache.get(key)
             if hit is not None:

@@ -1,0 +1,376 @@
+"""Write (or check) the README's benchmark table from the committed results files in bench/results/.
+
+    python bench/readme_table.py            # rewrite the table between the markers in README.md
+    python bench/readme_table.py --check    # exit 1 (and name the rows) if README.md differs
+
+Every figure in the table is read from a results file by the label of its row there (the first cell of a
+results table row, or a fixed phrase of a results line), never typed in by hand: rerunning a benchmark
+and then this script is how the README changes. Each row names its baseline exactly and the load the
+machine was under while it ran (as the results file records it). A row whose label is no longer in its
+results file is an error, not a blank.
+
+Exit codes: 0 the table is up to date (or was written), 1 ``--check`` found a difference, 2 a figure
+could not be found in the results files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+README = REPO / "README.md"
+RESULTS = REPO / "bench" / "results"
+BEGIN = "<!-- bench-table:begin (written by `python bench/readme_table.py` from bench/results/*.md) -->"
+END = "<!-- bench-table:end -->"
+HEADER = ["what", "baseline", "figure", "budget", "load while measured"]
+
+
+class MissingFigure(Exception):
+    """A label or phrase the table needs is not in a results file."""
+
+
+@dataclass(frozen=True)
+class Results:
+    folder: Path
+
+    def text(self, name: str) -> str:
+        path = self.folder / name
+        if not path.is_file():
+            raise MissingFigure(f"{path}: no such results file")
+        return path.read_text(encoding="utf-8")
+
+    def row(self, name: str, label: str) -> list[str]:
+        """The cells of the table row in `name` whose first cell is `label` (or starts with it, uniquely)."""
+        rows = [split_row(line) for line in self.text(name).splitlines() if line.startswith("|")]
+        exact = [r for r in rows if r and r[0] == label]
+        matches = exact or [r for r in rows if r and r[0].startswith(label)]
+        if len(matches) != 1:
+            found = "no row" if not matches else f"{len(matches)} rows"
+            raise MissingFigure(f"{name}: {found} labelled {label!r}")
+        return matches[0]
+
+    def cell(self, name: str, label: str, column: int, pattern: str = r"(.+)") -> str:
+        cells = self.row(name, label)
+        if column >= len(cells):
+            raise MissingFigure(f"{name}: row {label!r} has no column {column}")
+        return grab(cells[column], pattern, f"{name}: row {label!r}")
+
+    def line(self, name: str, pattern: str) -> str:
+        return grab(self.text(name), pattern, name)
+
+
+def split_row(line: str) -> list[str]:
+    cells = re.split(r"(?<!\\)\|", line.strip().strip("|"))
+    return [c.strip().replace("\\|", "|") for c in cells]
+
+
+def grab(text: str, pattern: str, where: str) -> str:
+    match = re.search(pattern, text, flags=re.MULTILINE)
+    if not match:
+        raise MissingFigure(f"{where}: no match for {pattern!r}")
+    return match.group(1)
+
+
+def span(values: list[str], unit: str = "") -> str:
+    """`a-b unit` for the range of some figures (one figure when they agree)."""
+    numbers = sorted(float(v.replace(",", "")) for v in values)
+    lo, hi = (f"{n:g}" for n in (numbers[0], numbers[-1]))
+    return (lo if lo == hi else f"{lo}-{hi}") + unit
+
+
+def first(load: str) -> str:
+    """The 1-minute figure of a `a / b / c` or `a, b, c` load average."""
+    return re.split(r"[ ,/]+", load.strip())[0]
+
+
+def index_loads(r: Results, labels: list[str]) -> str:
+    """1-minute load averages recorded beside index.md rows (`load a / b / c` or `load (1 min) a, b`)."""
+    loads: list[str] = []
+    for label in labels:
+        figure = r.cell("index.md", label, 1)
+        for m in re.finditer(r"load (?:\(1 min\) )?([0-9., /]+)", figure):
+            parts = m.group(1).strip(" ,;")
+            loads += [first(parts)] if "/" in parts else [p for p in re.split(r"[ ,]+", parts) if p]
+    if not loads:
+        raise MissingFigure(f"index.md: no load recorded in rows {labels!r}")
+    others = [
+        m.group(1)
+        for label in labels
+        for m in re.finditer(r"other processes ([0-9.]+) CPU-s meanwhile", r.cell("index.md", label, 1))
+    ]
+    busy = f"; other processes {span(others)} CPU-s per run" if others else ""
+    return f"1-min load average {span(loads)} (the benchmark's own processes included){busy}"
+
+
+def verdict(r: Results, name: str, label: str) -> str:
+    return "" if r.cell(name, label, 3) == "PASS" else ": **miss**"
+
+
+# ------------------------------------------------------------------------------------------------------
+# The rows. Each returns its cells: what, baseline, figure, budget, load.
+# ------------------------------------------------------------------------------------------------------
+BUILD_WALL = "build wall time, ours / DuckDB read_json (median of per-pair ratios)"
+BUILD_CPU = "build CPU time, ours / DuckDB read_json (median of per-pair ratios)"
+PLAIN = "DuckDB COPY (SELECT ...) TO (FORMAT JSON), no ORDER BY"
+
+
+def build_rows(r: Results) -> list[list[str]]:
+    wall = r.cell("index.md", BUILD_WALL, 1, r"^([0-9.]+x)")
+    cpu = r.cell("index.md", BUILD_CPU, 1, r"^([0-9.]+x)")
+    pairs = r.cell("index.md", BUILD_WALL, 1, r"\(pairs: ([^)]*)\)")
+    n = len(pairs.split(","))
+    runs = [f"pair {i}: " for i in range(1, n + 1)]
+    labels = [p + w for p in runs for w in ("DuckDB read_json", "medinst index --from")]
+    rss = r.cell("index.md", "peak RSS of medinst index", 1)
+    return [
+        [
+            "`medinst index --from` (9.94M rows, [index.md](bench/results/index.md))",
+            "DuckDB `CREATE TABLE AS SELECT * FROM read_json('*.json')`, one statement, into a bare table",
+            f"**{wall} wall, {cpu} CPU** (median of {n} interleaved pairs; wall per pair {pairs})",
+            f"{r.cell('index.md', BUILD_WALL, 2).replace('≤ ', '')} wall{verdict(r, 'index.md', BUILD_WALL)}",
+            index_loads(r, labels),
+        ],
+        [
+            "index build peak RSS",
+            "—",
+            rss,
+            r.cell("index.md", "peak RSS of medinst index", 2).replace("≤ ", ""),
+            index_loads(r, [f"pair {i}: medinst index --from" for i in range(1, n + 1)]),
+        ],
+    ]
+
+
+def query_loads(r: Results) -> str:
+    cores = r.line("index.md", r"^- query section: .*\(([0-9.]+) cores on average")
+    return f"other processes used {cores} cores on average (of 2) during the query section"
+
+
+def query_rows(r: Results) -> list[list[str]]:
+    median = r"^median ([0-9,.]+ ms)"
+    facets = r.cell("index.md", "facet counts, no filter", 1, median)
+    page = r.cell("index.md", "page at row 1,000,000, no filter", 1, median)
+    naive = r.cell("index.md", "page at row 1,000,000, no filter", 1, r"naive OFFSET: median ([0-9,.]+ ms)")
+    common = r.cell("index.md", "search first page, common word", 1, median)
+    absent = r.cell("index.md", "search first page, word with no hit", 1, median)
+    tui_search = r.cell("tui.md", "search → first page of matches painted", 2)
+    searches = [
+        ("common", "search first page, common word"),
+        ("uncommon", "search first page, uncommon word"),
+        ("rare", "search first page, rare word"),
+        ("absent", "search first page, word with no hit"),
+    ]
+    missed = [name for name, label in searches if r.cell("index.md", label, 3) != "PASS"]
+    return [
+        [
+            "facet counts / page of 100 at row 1M (`Index`)",
+            "a naive `ORDER BY id LIMIT 100 OFFSET 1000000` for the page",
+            f"{facets} / {page} (naive OFFSET {naive})",
+            "50 / 20 ms",
+            query_loads(r),
+        ],
+        [
+            "text search, first page of 100 (core `Index.page` / the TUI's chunked scan)",
+            "—",
+            f"{common} / {tui_search} ms for a common word; a word with no hit is a full scan, {absent}",
+            "300 ms" + (f": **miss** for {', '.join(missed)} words" if missed else ""),
+            f"{query_loads(r)}; TUI: {tui_load(r)}",
+        ],
+    ]
+
+
+def export_rows(r: Results) -> list[list[str]]:
+    transl, ner = "all TRANSL rows", "all NER test rows"
+    call = "export() call / plain COPY statement, "
+    whole = "whole `medinst export` command / plain COPY process, "
+    ratio = r"^([0-9.]+x)"
+    rss = r"peak RSS ([0-9,]+ MiB)"
+    same = r"byte-identical to export\(\): (\d+ of \d+) runs"
+    rows = r.cell("index.md", f"export(), {transl}", 1, r"^([0-9,]+) rows")
+    ner_rows = r.cell("index.md", f"export(), {ner}", 1, r"^([0-9,]+) rows")
+    cmd_s = r.cell("index.md", whole + ner, 1, r"command ([0-9.]+ s) wall")
+    copy_s = r.cell("index.md", whole + ner, 1, r"COPY\) ([0-9.]+ s) wall")
+    return [
+        [
+            f"`export()` call, {rows} TRANSL rows / {ner_rows} NER test rows to JSONL",
+            f"{PLAIN} of the same rows (same bytes in {r.cell('index.md', f'{PLAIN}, {transl}', 1, same)} "
+            "runs; the order is guaranteed by medinst, only incidental in COPY)",
+            f"{r.cell('index.md', call + transl, 1, ratio)} / {r.cell('index.md', call + ner, 1, ratio)} "
+            f"the time; peak RSS {r.cell('index.md', f'export(), {transl}', 1, rss)} "
+            f"(COPY: {r.cell('index.md', f'{PLAIN}, {transl}', 1, rss)})",
+            f"1.25x{verdict(r, 'index.md', call + transl)}, flat memory"
+            f"{verdict(r, 'index.md', 'export memory flat in the number of rows')}",
+            index_loads(r, [call + transl, call + ner]),
+        ],
+        [
+            f"the whole `medinst export` command, {ner_rows} NER test rows",
+            "the same plain COPY in a fresh `python` process "
+            "(interpreter start, `import duckdb`, connect, COPY)",
+            f"{r.cell('index.md', whole + ner, 1, ratio)} ({cmd_s} vs {copy_s}: CLI start-up, see "
+            "[cli_startup.md](bench/results/cli_startup.md))",
+            "—",
+            index_loads(r, [whole + ner]),
+        ],
+        [
+            "`export()` call vs the order-preserving equivalent, TRANSL",
+            "DuckDB `COPY (SELECT ... ORDER BY id) TO (FORMAT JSON)` (one run)",
+            r.cell(
+                "index.md",
+                f"DuckDB COPY (SELECT ... ORDER BY id) TO (FORMAT JSON), {transl}",
+                1,
+                r"export\(\) call / this: ([0-9.]+x)",
+            )
+            + " the time",
+            "—",
+            "as above",
+        ],
+    ]
+
+
+def tui_load(r: Results) -> str:
+    return "load " + r.line("tui.md", r"^- load average at the end: ([0-9., ]+?)\s*(?:\(|$)") + " at the end"
+
+
+def tui_rows(r: Results) -> list[list[str]]:
+    med = [
+        r.cell("tui.md", label, 2)
+        for label in (
+            "start → first rows painted",
+            "facet click (category on) → table + counts",
+            "page down (rows 1…)",
+            "search → first page of matches painted",
+        )
+    ]
+    budget = [
+        r.cell("tui.md", label, 7)
+        for label in (
+            "start → first rows painted",
+            "facet click (category on) → table + counts",
+            "page down (rows 1…)",
+            "search → first page of matches painted",
+        )
+    ]
+    paging = r.line("tui.md", r"while paging through [0-9,]+ more rows: ([0-9, ]+) MB")
+    blocked = r.line("tui.md", r"^Longest blocked frame over all interactions: \*\*([0-9.]+ ms)\*\*")
+    ticks = r.line("tui.md", r"([0-9,]+ of [0-9,]+ ticks over 50 ms)")
+    return [
+        [
+            "TUI: start to first rows / facet click / page down / search, median ms "
+            "([tui.md](bench/results/tui.md))",
+            "—",
+            " / ".join(med) + f"; RSS {span(paging.split(','), ' MB')} while paging",
+            " / ".join(budget) + " ms, 400 MB",
+            tui_load(r),
+        ],
+        [
+            "TUI: longest blocked frame",
+            "—",
+            f"{blocked} ({ticks})",
+            "50 ms" + ("" if float(blocked.split()[0]) <= 50 else ": **miss**"),
+            tui_load(r),
+        ],
+    ]
+
+
+def other_rows(r: Results) -> list[list[str]]:
+    speedup = r.cell("scoring.md", "Rouge-L + token F1", 4)
+    reference = r.cell("scoring.md", "Rouge-L", 3)
+    pairs = r.line("scoring.md", r"^- data: ([0-9,]+) generated")
+    ratio = r.line("backend.md", r"^Ratio ours / bare loop: \*\*([0-9.]+)\*\*")
+    cold = float(r.cell("backend.md", "cold", 2)) / 1000
+    warm = float(r.cell("backend.md", "warm", 2)) / 1000
+    frame = r.line("playground.md", r"^Longest blocked frame while SmolLM2 streamed: \*\*([0-9.]+ ms)\*\*")
+    batch = r.line("playground.md", r"^Ratio TUI / CLI \(median samples/s\): \*\*([0-9.]+)\*\*")
+    return [
+        [
+            f"Rouge-L + token F1 on {pairs} pairs ([scoring.md](bench/results/scoring.md))",
+            f"{reference}; plain SQuAD v1.1 F1",
+            f"identical values, {speedup} faster",
+            "10x",
+            "load " + r.line("scoring.md", r"^- load average before the run: ([0-9., ]+)$") + " before",
+        ],
+        [
+            "local backend, 50 prompts ([backend.md](bench/results/backend.md))",
+            "a bare llama-cpp-python loop (`Llama.generate` + detokenize once)",
+            f"tokens/s ratio {ratio}; shared 5-shot prefix: TTFT {cold:.1f} s -> {warm:.1f} s",
+            "0.95",
+            "load "
+            + r.line("backend.md", r"^- load average before / after: ([0-9., /]+?) \(")
+            + " before / after",
+        ],
+        [
+            "playground streaming with SmolLM2 ([playground.md](bench/results/playground.md))",
+            "`medinst run` (subprocess) for the batch ratio",
+            f"longest frame {frame}; TUI batch / `medinst run` {batch}",
+            "50 ms, ~1",
+            "load "
+            + r.line("playground.md", r"^- load average before / after: ([0-9., /]+?) \(")
+            + " before / after",
+        ],
+    ]
+
+
+ROWS: list[Callable[[Results], list[list[str]]]] = [build_rows, query_rows, export_rows, tui_rows, other_rows]
+
+
+def table(results: Path) -> str:
+    r = Results(results)
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    for make in ROWS:
+        for cells in make(r):
+            assert len(cells) == len(HEADER), cells
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def block(results: Path) -> str:
+    return f"{BEGIN}\n{table(results)}\n{END}"
+
+
+def current_block(readme_text: str) -> str:
+    start, end = readme_text.find(BEGIN), readme_text.find(END)
+    if start < 0 or end < start:
+        raise MissingFigure(f"README has no {BEGIN!r} ... {END!r} markers")
+    return readme_text[start : end + len(END)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--check", action="store_true", help="compare only; exit 1 on a difference")
+    p.add_argument("--readme", type=Path, default=README)
+    p.add_argument("--results", type=Path, default=RESULTS)
+    args = p.parse_args(argv)
+    text = args.readme.read_text(encoding="utf-8")
+    try:
+        expected = block(args.results)
+        current = current_block(text)
+    except MissingFigure as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if current == expected:
+        print(f"{args.readme}: benchmark table matches {args.results}")
+        return 0
+    if args.check:
+        diff = difflib.unified_diff(
+            current.splitlines(),
+            expected.splitlines(),
+            "README.md (now)",
+            f"from {args.results}",
+            lineterm="",
+        )
+        print(f"{args.readme}: benchmark table differs from {args.results}:", file=sys.stderr)
+        print("\n".join(diff), file=sys.stderr)
+        print("run `python bench/readme_table.py` to rewrite it", file=sys.stderr)
+        return 1
+    args.readme.write_text(text.replace(current, expected), encoding="utf-8")
+    print(f"{args.readme}: benchmark table written from {args.results}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import hashlib
 import json
 import re
 import subprocess
@@ -18,6 +19,13 @@ CATALOG = ROOT / "medinst_tui" / "data" / "tasks.csv"
 SCALE = 0.001
 SUBSET = "MedQA,BIOSSES,NCBI-disease,MLEE-EE,ParaMed"
 SUBSET_FILES = 15  # three non-empty splits each
+# The bytes the benchmarks read, pinned: sha256 over (file name, sha256 of its rows' bytes) of the
+# `full` fixture below (every task, --scale 0.001, --seed 0, JSON Lines: 334 files, 6,178,862 bytes)
+# and of the array + gzip subset (decompressed, so the zlib version plays no part). Both were
+# computed from bench/gen_synthetic.py at commit f8aba64, before its shared parts moved into
+# scripts/medinst_synth; a new digest means the benchmark data changed, and its figures with it.
+FULL_DIGEST = "df90324438940f853acc00b832ed94c04462f40e0cb3e6f2b0fbbc13db23abee"
+ARRAY_GZIP_DIGEST = "588c4b2e94a9acdc84eda0c197a781c757839672268a13a90aad4ec405b5d1fe"
 
 Row = dict[str, str]
 
@@ -25,6 +33,17 @@ Row = dict[str, str]
 def generate(out: Path, *extra: str, scale: float = SCALE, seed: int = 0) -> subprocess.CompletedProcess[str]:
     cmd = [sys.executable, str(SCRIPT), "--out", str(out), "--scale", str(scale), "--seed", str(seed)]
     return subprocess.run([*cmd, *extra], capture_output=True, text=True, check=False, timeout=120)
+
+
+def digest(folder: Path) -> str:
+    """sha256 over the sorted (name, sha256 of the rows' bytes) of every file; .gz files decompressed."""
+    total = hashlib.sha256()
+    for path in sorted(folder.iterdir()):
+        data = path.read_bytes()
+        if path.suffix == ".gz":
+            data = gzip.decompress(data)
+        total.update(path.name.encode() + b"\0" + hashlib.sha256(data).digest())
+    return total.hexdigest()
 
 
 def catalog() -> list[dict[str, str]]:
@@ -59,6 +78,10 @@ def full(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert proc.returncode == 0, proc.stderr
     assert f"{sum(expected_rows(SCALE).values()):,} rows" in proc.stdout
     return out
+
+
+def test_the_bytes_are_the_pinned_ones(full: Path) -> None:
+    assert digest(full) == FULL_DIGEST
 
 
 def test_every_non_empty_split_has_its_scaled_size(full: Path) -> None:
@@ -114,6 +137,7 @@ def test_array_and_gzip_formats_hold_the_same_rows(full: Path, tmp_path: Path) -
         with gzip.open(tmp_path / name, "rt", encoding="utf-8") as f:
             rows = json.load(f)
         assert rows == read_jsonl(full / name[: -len(".gz")])
+    assert digest(tmp_path) == ARRAY_GZIP_DIGEST
 
 
 def test_unknown_task_is_an_error(tmp_path: Path) -> None:

@@ -348,9 +348,23 @@ def load_generator() -> ModuleType:
     spec = importlib.util.spec_from_file_location("make_demo_data", GENERATOR)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def test_a_vocabulary_file_of_the_wrong_shape_fails_naming_the_file_and_key(tmp_path: Path) -> None:
+    load_generator()  # puts scripts/ (the medinst_synth package) on sys.path
+    vocab = importlib.import_module("medinst_synth.vocab")
+    bad = {"drugs": ["aspirin", 3], "pairs": [["a", "b", "c"]]}
+    (tmp_path / "bad.json").write_text(json.dumps(bad), encoding="utf-8")
+    table = vocab.Table("bad", root=tmp_path)
+    with pytest.raises(ValueError, match=r"bad\.json: drugs: expected a string, got 3"):
+        table.strs("drugs")
+    with pytest.raises(ValueError, match="expected 2 strings"):
+        table.pairs("pairs")
+    with pytest.raises(ValueError, match="no 'missing'"):
+        table.strs("missing")
 
 
 def test_generator_refuses_a_task_the_catalog_does_not_have(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Benchmark: the model backends (DESIGN.md §6: local model through the app vs a bare loop, >= 0.95).
+"""Benchmark: the model backends (README "Benchmarks": the app's local model vs a bare loop, >= 0.95).
 
     python bench/bench_backend.py [--prompts 50] [--max-tokens 48] [--threads 1]
                                   [--out bench/results/backend.md]

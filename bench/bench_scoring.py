@@ -7,7 +7,7 @@ Generates (prediction, gold) pairs of biomedical-looking text shaped like MEDINS
 translations; predictions are edited copies, other answers or verbose answers), scores
 them with ``medinst_tui.scoring`` and with ``rouge_score.RougeScorer(['rougeL'],
 use_stemmer=True)`` plus a plain SQuAD v1.1 F1, asserts every value is identical, and
-writes the timings to a markdown file. Budget (DESIGN.md §6): 10x faster or better.
+writes the timings to a markdown file. Budget (README "Benchmarks"): 10x faster or better.
 
 Runs are interleaved and the fastest of each is reported (the machine is shared); our
 runs start from an empty stem cache, so stemming every distinct token once is included.
@@ -272,7 +272,7 @@ def main() -> None:
     verdict = "PASS" if ratio >= BUDGET else "FAIL"
     lines += [
         "",
-        f"Budget (DESIGN.md §6): Rouge-L + token F1 {BUDGET:.0f}x faster or better with identical values: "
+        f"Budget: Rouge-L + token F1 {BUDGET:.0f}x faster or better with identical values: "
         f"**{ratio:.1f}x, {verdict}**.",
         "",
         f"Per pair: ours {ours_total / len(pairs) * 1e6:.1f} µs, "

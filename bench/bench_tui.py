@@ -2,7 +2,7 @@
 
     python bench/bench_tui.py --db bench/data/full.duckdb [--out bench/results/tui.md] [--runs 5]
 
-Build the full-scale index first (DESIGN §6: 9.94M synthetic rows with the real per-task sizes):
+Build the full-scale index first (README "Benchmarks": 9.94M synthetic rows with the real per-task sizes):
 
     python bench/gen_synthetic.py --out bench/data/full
     medinst index --from bench/data/full --db bench/data/full.duckdb
@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 SIZE = (160, 50)
-BUDGETS = {  # DESIGN §6, milliseconds
+BUDGETS = {  # the budgets of the README's Benchmarks table, milliseconds
     "first_paint": 1000.0,
     "facets": 50.0,
     "page": 20.0,
@@ -472,7 +472,7 @@ def write_report(out: Path, db: Path, rows: int, fp: tuple[Series, Series], res:
         "- The machine is shared (see the load average above): the UI thread competes for 2 cores with",
         "  other jobs, and the stalls over 50 ms come with that. The same steps in isolation: a screen",
         "  relayout ~14 ms, a compositor refresh 2-10 ms, a full table repaint ~2 ms.",
-        "- DESIGN §6's facet (50 ms), page (20 ms) and search (300 ms) budgets are for the queries; the",
+        "- The facet (50 ms), page (20 ms) and search (300 ms) budgets are for the queries; the",
         "  table above adds the UI round trip (worker thread, message, and Textual's frame pipeline, which",
         "  paints at most every 16.7 ms). The queries alone are in the next table.",
         "- A text search shows its first page from a scan that stops when the page is full (growing id",

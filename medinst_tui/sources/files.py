@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from medinst_tui.catalog import ZS_SUFFIX
@@ -123,3 +123,24 @@ def single_file(path: Path, task: str, split: str) -> SourceFile:
         raise ValueError(f"unknown split {split!r}: use train, dev or test")
     fmt = "parquet" if path.suffix == ".parquet" else sniff_json_format(path)
     return SourceFile(path, task, split_name, fmt, path.name)
+
+
+@dataclass(frozen=True)
+class Issue:
+    file: str
+    line: int | None
+    reason: str
+
+    def where(self) -> str:
+        return f"{self.file}:{self.line}" if self.line is not None else self.file
+
+
+@dataclass
+class SourceSpec:
+    """A named collection of files indexed together (re-indexing the same name replaces its rows)."""
+
+    name: str
+    kind: str  # "demo" | "hub" | "local"
+    location: str
+    files: list[SourceFile]
+    issues: list[Issue] = field(default_factory=list)  # problems found before reading (unrecognised names)

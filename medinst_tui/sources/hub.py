@@ -8,9 +8,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from medinst_tui import catalog
-from medinst_tui.sources.files import MIXTURES, discover
+from medinst_tui.sources.files import MIXTURES, Issue, SourceSpec, discover
 from medinst_tui.sources.specs import select
-from medinst_tui.store.ingest import Issue, SourceSpec
 
 REPOS = {"medinst": "aialt/MedINST", "medinst32": "aialt/MedINST32"}
 

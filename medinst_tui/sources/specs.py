@@ -7,8 +7,7 @@ from pathlib import Path
 
 from medinst_tui import catalog
 from medinst_tui.paths import PACKAGE_DIR
-from medinst_tui.sources.files import SourceFile, discover, single_file
-from medinst_tui.store.ingest import Issue, SourceSpec
+from medinst_tui.sources.files import Issue, SourceFile, SourceSpec, discover, single_file
 
 DEMO_DIR = PACKAGE_DIR / "demo_data"
 DEMO_SOURCE = "demo"

@@ -24,7 +24,7 @@ import duckdb
 
 from medinst_tui import catalog
 from medinst_tui.paths import errors_path_for
-from medinst_tui.sources.files import SourceFile
+from medinst_tui.sources.files import Issue, SourceFile, SourceSpec
 from medinst_tui.store import sql
 from medinst_tui.store.index import IndexBusyError
 from medinst_tui.store.lines import blank_lines_if_consistent, count_lines
@@ -33,27 +33,6 @@ from medinst_tui.store.records import FIELDS, check, records
 # Rows go to DuckDB in Arrow batches of this size on the exact (Python) path.
 BATCH_ROWS = 50_000
 SHOWN_ISSUES = 20
-
-
-@dataclass(frozen=True)
-class Issue:
-    file: str
-    line: int | None
-    reason: str
-
-    def where(self) -> str:
-        return f"{self.file}:{self.line}" if self.line is not None else self.file
-
-
-@dataclass
-class SourceSpec:
-    """A named collection of files indexed together (re-indexing the same name replaces its rows)."""
-
-    name: str
-    kind: str  # "demo" | "hub" | "local"
-    location: str
-    files: list[SourceFile]
-    issues: list[Issue] = field(default_factory=list)  # problems found before reading (unrecognised names)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 
 from medinst_tui.paths import runs_db_path
 from medinst_tui.runs.engine import LiveScores, RunConfig
-from medinst_tui.runs.records import SampleResult
+from medinst_tui.runs.records import RunHeader, RunTotals, SampleResult
 from medinst_tui.runs.store import RunStore
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import Index
@@ -59,29 +59,26 @@ def _store_run(store: RunStore, run_id: str, when: dt.datetime, predictions: lis
         results.append(result)
     config = RunConfig(tasks=("MedQA",), limit=4, model="tiny-test", origin="tui")
     store.start(
-        run_id,
-        {
-            "origin": "tui" if "zero" in shots else "cli",
-            "model": "tiny-test",
-            "model_id": "gguf:tiny",
-            "backend": "local",
-            "format": "medinst-chat",
-            "shots": shots,
-            "seed": 0,
-            "max_tokens": 16,
-            "temperature": 0.0,
-            "tasks": ["MedQA"],
-            "split": "test",
-            "n_planned": 4,
-            "config": config.to_json(),
-        },
+        RunHeader(
+            id=run_id,
+            origin="tui" if "zero" in shots else "cli",
+            model="tiny-test",
+            model_id="gguf:tiny",
+            backend="local",
+            format="medinst-chat",
+            shots=shots,
+            seed=0,
+            max_tokens=16,
+            temperature=0.0,
+            tasks=("MedQA",),
+            split="test",
+            n_planned=4,
+            config=config.to_json(),
+        )
     )
     store.add_results(run_id, results)
-    store.finish(
-        run_id,
-        {"status": "done", "n_done": 4, "n_errors": 0, "n_cached": 0, "duration_s": 2.5},
-        scores.summary(),
-    )
+    totals = RunTotals("done", n_done=4, n_errors=0, n_cached=0, duration_s=2.5)
+    store.finish(run_id, totals, scores.summary())
     # fixed dates: the snapshot must not depend on the clock
     con = duckdb.connect(str(store.path))
     try:

@@ -18,7 +18,7 @@ from medinst_tui.fewshot.prompt import BuiltPrompt, build_prompt
 from medinst_tui.fewshot.shots import Shot
 from medinst_tui.runs.compare import compare_summaries, headline_metric, paired_samples, paper_reference
 from medinst_tui.runs.engine import LiveScores, RunConfig, RunEngine
-from medinst_tui.runs.records import SampleResult
+from medinst_tui.runs.records import RunHeader, SampleResult
 from medinst_tui.runs.single import record_single_run, write_results_jsonl
 from medinst_tui.runs.store import RunStore
 from medinst_tui.scoring import score_pair
@@ -176,7 +176,7 @@ def test_compare_gives_deltas_per_task_and_metric_and_the_overlap() -> None:
 
 def test_runs_db_takes_turns_within_the_process(tmp_path: Path) -> None:
     path = tmp_path / "runs.duckdb"
-    RunStore(path).start("seed", {"origin": "cli"})
+    RunStore(path).start(RunHeader("seed", origin="cli"))
     # What RunsDB works around: DuckDB refuses a read-only connection beside a read-write one.
     writer = duckdb.connect(str(path))
     try:
@@ -190,7 +190,7 @@ def test_runs_db_takes_turns_within_the_process(tmp_path: Path) -> None:
     def write() -> None:
         try:
             for i in range(30):
-                db.start(f"run-{i}", {"origin": "tui"})
+                db.start(RunHeader(f"run-{i}", origin="tui"))
                 db.add_results(f"run-{i}", [_result("MedQA", i, "a", "a")])
         except BaseException as exc:
             errors.append(exc)

@@ -110,9 +110,11 @@ def test_cancel_mid_stream_keeps_the_partial_answer(engine_parts: Parts) -> None
 
     longer = dataclasses.replace(CONFIG, max_tokens=32)
     outcome = engine.run(longer, listener=CancelOnThirdToken(), cancel=cancel)
-    assert outcome.status == "cancelled" and outcome.n_errors == 1 and outcome.n_done == 0
+    # the cancelled in-flight sample is its own kind, not an error
+    assert outcome.status == "cancelled" and outcome.n_errors == 0 and outcome.n_cancelled == 1
+    assert outcome.n_done == 0
     result = outcome.results[0]
-    assert result.error is not None and result.error.startswith("cancelled")
+    assert result.error is not None and result.error_kind == "cancelled" and result.cancelled
     assert len(result.prediction) > 0 and result.prediction  # the partial answer is kept
     assert len(cache) == 0  # a cancelled answer is never cached
 
@@ -124,8 +126,8 @@ def test_prompt_errors_are_per_sample(engine_parts: Parts) -> None:
     outcome = engine.run(
         RunConfig(tasks=("MedQA",), split="test", limit=3, max_tokens=4096, shots=ShotSpec("none"))
     )
-    assert outcome.status == "done" and outcome.n_errors == 3 and outcome.n_done == 0
-    assert all((r.error or "").startswith("prompt: max_tokens 4096") for r in outcome.results)
+    assert outcome.status == "failed" and outcome.n_errors == 3 and outcome.n_done == 0
+    assert all(r.error_kind == "prompt" and "max_tokens 4096" in (r.error or "") for r in outcome.results)
 
 
 def test_cli_run_then_score_reproduces_the_numbers(

@@ -56,8 +56,8 @@ def test_a_wrong_key_is_a_per_sample_error(demo_db: Path, server: LlamaServer) -
     backend = OpenAIRemoteBackend(base_url, api_key="sk-wrong-" + key[::-1], max_concurrency=3)
     with Index(demo_db) as index:
         outcome = RunEngine(index, backend).run(CONFIG)
-    assert outcome.status == "done" and outcome.n_errors == 6 and outcome.n_done == 0
-    assert all((r.error or "").startswith("auth") for r in outcome.results)
+    assert outcome.status == "failed" and outcome.n_errors == 6 and outcome.n_done == 0
+    assert all(r.error_kind == "auth" for r in outcome.results)
     assert all(key[::-1] not in (r.error or "") for r in outcome.results)
     backend.close()
 
@@ -82,8 +82,8 @@ def test_server_killed_mid_run_gives_per_sample_errors_and_the_run_resumes(
             assert first.n_done == 2
             server.stop()  # the server dies: the rest fails after its retries, one error per sample
             broken = engine.run(config)
-    assert broken.n_cached == 2 and broken.n_errors == 4
-    assert all((r.error or "").startswith("connection") for r in broken.results[2:])
+    assert broken.n_cached == 2 and broken.n_errors == 4 and broken.status == "partial"
+    assert all(r.error_kind == "connection" for r in broken.results[2:])
     # the same endpoint comes back (same port: the cache keys on the endpoint's identity)
     port = int(url.rsplit(":", 1)[1].split("/")[0])
     monkeypatch.setattr(conftest_backends, "free_port", lambda: port)

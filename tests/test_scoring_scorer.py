@@ -21,6 +21,7 @@ from medinst_tui.scoring import (
     score_pair,
     token_f1,
 )
+from medinst_tui.scoring.intervals import Interval
 from medinst_tui.scoring.metrics import better
 
 
@@ -167,8 +168,9 @@ def test_empty_scorer_and_unknown_family() -> None:
 def test_display_helpers() -> None:
     assert format_value("rougeL", 0.47512) == "47.51"
     assert format_value("mse", 2.05) == "2.05"
-    assert format_summary(MetricSummary("em", 0.5, 10, 0.1)) == f"50.00 ±{1.959963984540054 * 10:.2f}"
-    assert format_summary(MetricSummary("cls_f1", 0.9, 10)) == "90.00"
+    em = MetricSummary("em", 0.5, 10, 0.1, Interval(0.2366, 0.7634, "wilson"))
+    assert format_summary(em) == "50.00 [23.66–76.34, n=10, Wilson]"
+    assert format_summary(MetricSummary("bleu", 0.9, 10)) == "90.00 [n=10, no interval]"
     assert all(info.higher_is_better for key, info in METRICS.items() if key != "mse")
     assert set(METRICS) == {
         "rougeL",

@@ -6,8 +6,10 @@ import argparse
 import json
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 from rich.panel import Panel
@@ -27,6 +29,7 @@ from medinst_tui.cli.common import (
     warning_line,
 )
 from medinst_tui.cli.index_cmds import SPLIT_CHOICES
+from medinst_tui.exit_codes import ExitCode
 from medinst_tui.fewshot.formats import BUILTIN_FORMATS, load_user_formats
 from medinst_tui.fewshot.shots import ShotSpec
 from medinst_tui.outputs import check_output
@@ -36,7 +39,8 @@ if TYPE_CHECKING:
     from rich.progress import Progress
 
     from medinst_tui.backends.base import Backend, BackendInfo
-    from medinst_tui.runs.records import SampleResult, Summary
+    from medinst_tui.runs.records import SampleResult, Summary, TaskSummary
+    from medinst_tui.runs.store import RunRow, RunStore
 
 # The run machinery (backends, runs, scoring, rich.progress) is imported inside the commands that use it:
 # `medinst export`, `tasks`, `show` and `--help` do not pay for it at start-up.
@@ -189,7 +193,10 @@ def cmd_prompt(args: argparse.Namespace) -> int:
             row = page[0]
         config = RunConfig(shots=shot_spec(args), format=fmt, max_tokens=max_tokens, temperature=temperature)
         engine = RunEngine(index, backend, user_formats=load_user_formats(config_dir() / "templates"))
-        built = engine.prepare(row, config)
+        try:
+            built = engine.prepare(row, config)
+        except ValueError as exc:  # too long for the context, a malformed history, a pinned id not there
+            raise CliError(f"{row.task} #{row.id}: {exc}") from exc
     info = backend.describe()
     console.print(
         f"[bold]{escape(row.task)}[/] #{row.id} · {row.split} · format {escape(built.format)} · "
@@ -303,9 +310,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from medinst_tui.runs.cache import ResponseCache
     from medinst_tui.runs.engine import RunConfig, RunEngine
-    from medinst_tui.runs.store import RunStore
 
-    with open_index(args) as index:
+    with open_index(args) as index, runs_store() as store:
         tasks = tuple(resolve_task(t, index.indexed_tasks(), assume_yes=args.yes) for t in args.task)
         config = RunConfig(
             tasks=tasks,
@@ -329,7 +335,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         engine = RunEngine(
             index,
             backend,
-            store=RunStore(runs_db_path()),
+            store=store,
             cache=cache,
             user_formats=load_user_formats(config_dir() / "templates"),
         )
@@ -348,52 +354,113 @@ def cmd_run(args: argparse.Namespace) -> int:
         cache.close()
     backend.close()
     print_summary(outcome.summary, title=f"run {outcome.run_id} · {model_name} · {config.shots.describe()}")
+    cancelled = f", {outcome.n_cancelled} cancelled" if outcome.n_cancelled else ""
     console.print(
-        f"{outcome.n_done} scored, {outcome.n_errors} error(s), {outcome.n_cached} from cache, "
-        f"{outcome.duration_s:.1f} s." + (f" Results: {escape(str(args.output))}" if args.output else "")
+        f"{outcome.status}: {outcome.n_done} scored, {outcome.n_errors} error(s){cancelled}, "
+        f"{outcome.n_cached} from cache, {outcome.duration_s:.1f} s."
+        + (f" Results: {escape(str(args.output))}" if args.output else "")
     )
     for r in outcome.results:
-        if r.error:
-            console.print(f"  [red]error[/] {escape(r.task)} #{r.sample_id}: {escape(r.error)}")
-    if outcome.status == "cancelled":
+        if r.failed:
+            console.print(f"  [red]error[/] {escape(r.task)} #{r.sample_id}: {escape(r.error or '')}")
+    return run_exit_code(outcome.status)
+
+
+def run_exit_code(status: str) -> int:
+    """README "Exit codes": 130 interrupted, 3 nothing scored, 1 some samples failed, 0 done."""
+    if status == "cancelled":
         err.print(
             "[yellow]interrupted[/]: every finished sample is saved; run the same command again to resume"
         )
-        return 130
-    return 0
+        return ExitCode.INTERRUPTED
+    if status == "failed":
+        err.print("[red]failed[/]: no sample was scored (the errors are listed above)")
+        return ExitCode.ALL_FAILED
+    if status == "partial":
+        return ExitCode.SOME_FAILED
+    return ExitCode.OK
+
+
+@contextmanager
+def runs_store() -> Iterator[RunStore]:
+    """The runs DB; one written by a newer medinst is a user error (one line), not a traceback."""
+    from medinst_tui.runs.store import RunsSchemaError, RunStore
+
+    try:
+        yield RunStore(runs_db_path())
+    except RunsSchemaError as exc:
+        raise CliError(f"{runs_db_path()}: {exc}") from exc
+
+
+def summary_rows(summary: Summary) -> list[dict[str, Any]]:
+    """One row per task and metric, as data (what `print_summary` shows): the value, its 95% interval with
+    n and how it was made, whether it is the task's headline (stored with the run), and beside the headline
+    the paper's Table 3 figures for MEDINST32 tasks."""
+    from medinst_tui.runs.compare import PAPER_COLUMNS
+
+    paper = catalog.paper_results()
+    rows: list[dict[str, Any]] = []
+    for task, scores in summary.items():
+        ref = paper.get(catalog.base_task(task))
+        for key, m in scores.items():
+            headline = key == scores.headline.metric
+            interval = m.interval
+            rows.append(
+                {
+                    "task": task,
+                    "metric": key,
+                    "label": m.label,
+                    "headline": headline,
+                    "family": scores.headline.family,
+                    "scorer_version": scores.headline.scorer_version,
+                    "value": m.value,
+                    "n": m.n,
+                    "lower": interval.lower if interval else None,
+                    "upper": interval.upper if interval else None,
+                    "interval": interval.method if interval else None,
+                    "seed": interval.seed if interval else None,
+                    "resamples": interval.resamples if interval else None,
+                    "paper_metric": ref.metric if ref is not None and headline else None,
+                    "paper": (
+                        {c: ref.scores[c] for c in PAPER_COLUMNS if c in ref.scores}
+                        if ref is not None and headline
+                        else {}
+                    ),
+                }
+            )
+    return rows
 
 
 def print_summary(summary: Summary, *, title: str) -> None:
-    from medinst_tui.runs.compare import PAPER_COLUMNS, headline_metric
-    from medinst_tui.scoring import METRICS, format_value
+    from medinst_tui.runs.compare import PAPER_COLUMNS
+    from medinst_tui.scoring import MetricSummary, format_interval, format_value
+    from medinst_tui.scoring.intervals import Interval
 
-    table = Table(title=title, header_style="bold")
+    caption = "★ the task's headline metric (stored with the run)"
+    table = Table(title=title, header_style="bold", caption=caption)
     table.add_column("task")
-    table.add_column("n", justify="right")
     table.add_column("metric")
     table.add_column("score", justify="right")
-    table.add_column("±95%", justify="right", style="dim")
+    table.add_column("95% interval", style="dim")
     table.add_column(
         "paper (" + ", ".join(c.replace("_fewshot", "") for c in PAPER_COLUMNS) + ")", style="cyan"
     )
-    paper = catalog.paper_results()
-    for task, metrics in summary.items():
-        ref = paper.get(catalog.base_task(task))
-        for i, (key, m) in enumerate(metrics.items()):
-            half = m.ci_half_width
-            ci = "" if half is None else format_value(key, half)
-            ref_text = ""
-            if ref is not None and key == headline_metric(task):
-                vals = ", ".join(f"{ref.scores[c]:.2f}" for c in PAPER_COLUMNS if c in ref.scores)
-                ref_text = f"{ref.metric}: {vals}"
-            table.add_row(
-                escape(task) if i == 0 else "",  # a task name is the user's text, not markup
-                str(m.n) if i == 0 else "",
-                METRICS[key].label,
-                format_value(key, m.value),
-                ci,
-                ref_text,
-            )
+    previous = None
+    for row in summary_rows(summary):
+        key = row["metric"]
+        interval = None
+        if row["interval"] is not None:
+            interval = Interval(row["lower"], row["upper"], row["interval"], row["seed"], row["resamples"])
+        m = MetricSummary(key, row["value"], row["n"], None, interval)
+        paper = ", ".join(f"{v:.2f}" for v in row["paper"].values())
+        table.add_row(
+            escape(row["task"]) if row["task"] != previous else "",  # a task name is the user's text
+            row["label"] + (" ★" if row["headline"] else ""),
+            format_value(key, row["value"]),
+            format_interval(m),
+            f"{row['paper_metric']}: {paper}" if paper else "",
+        )
+        previous = row["task"]
     console.print(table)
 
 
@@ -425,7 +492,9 @@ def cmd_score(args: argparse.Namespace) -> int:
             if data.get("error"):
                 errors += 1
                 continue
-            scores.add(task, catalog.category_of(task), str(prediction), str(gold))
+            sample_id = data.get("id")
+            key = sample_id if isinstance(sample_id, int) else None  # the run's bootstrap key, if there
+            scores.add(task, catalog.category_of(task), str(prediction), str(gold), key)
     print_summary(scores.summary(), title=f"scores of {args.results.name}")
     console.print(
         f"{sum(s.n for s in scores.scorers.values())} scored, {errors} with errors, {skipped} unreadable."
@@ -442,48 +511,95 @@ def add_runs(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=cmd_runs)
 
 
-def cmd_runs(args: argparse.Namespace) -> int:
-    from medinst_tui.runs.store import RunStore
-    from medinst_tui.scoring import format_value
-
-    store = RunStore(runs_db_path())
-    if args.action == "show":
-        if not args.run_id:
-            raise CliError("medinst runs show RUN_ID")
-        try:
-            run = store.get(args.run_id)
-        except ValueError as exc:
-            raise CliError(str(exc)) from exc
-        if run is None:
-            raise CliError(f"no run {args.run_id!r}; `medinst runs` lists them")
-        console.print(
-            f"[bold]{run.id}[/] · {run.status} · {escape(run.model)} · format {run.format} · "
-            f"shots {run.shots} · split {run.split} · {run.n_done}/{run.n_planned} scored, "
-            f"{run.n_errors} errors, {run.n_cached} cached, {(run.duration_s or 0):.1f} s"
+def run_rows(runs: list[RunRow]) -> list[dict[str, Any]]:
+    """`medinst runs` as data: one row per run, each task's headline as the run stored it."""
+    rows = []
+    for run in runs:
+        rows.append(
+            {
+                "id": run.id,
+                "created": run.created,
+                "status": run.status,
+                "origin": run.origin,
+                "model": run.model,
+                "format": run.format,
+                "shots": run.shots,
+                "tasks": run.tasks,
+                "n_planned": run.n_planned,
+                "n_done": run.n_done,
+                "n_errors": run.n_errors,
+                "n_cancelled": run.n_cancelled,
+                "duration_s": run.duration_s,
+                "headline": [headline_row(task, scores) for task, scores in run.summary.items()],
+            }
         )
-        print_summary(run.summary, title=f"run {run.id}")
-        return 0
+    return rows
+
+
+def headline_row(task: str, scores: TaskSummary) -> dict[str, Any]:
+    from medinst_tui.runs.compare import format_headline
+
+    m = scores.main
+    interval = m.interval if m is not None else None
+    return {
+        "task": task,
+        "metric": scores.headline.metric,
+        "family": scores.headline.family,
+        "scorer_version": scores.headline.scorer_version,
+        "value": m.value if m is not None else None,
+        "n": m.n if m is not None else None,
+        "lower": interval.lower if interval else None,
+        "upper": interval.upper if interval else None,
+        "interval": interval.method if interval else None,
+        "text": format_headline(task, scores),
+    }
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    with runs_store() as store:
+        if args.action == "show":
+            return _show_run(store, args.run_id)
+        rows = run_rows(store.list_runs(args.limit))
     table = Table(title=f"runs ({escape(str(store.path))})", header_style="bold")
     table.add_column("id", no_wrap=True, min_width=20)  # ids are what `runs show` takes: never cut them
     for col in ("date", "status", "model", "format", "shots", "tasks", "n", "duration", "headline"):
         table.add_column(col)
-    for run in store.list_runs(args.limit):
-        headline = []
-        for task, metrics in run.summary.items():
-            first = next(iter(metrics.values()), None)
-            if first is not None:
-                headline.append(f"{task} {first.label} {format_value(first.key, first.value)}")
+    for row in rows:
+        parts = [h["text"] for h in row["headline"]]
+        shown = "; ".join(parts[:2]) + (f"; +{len(parts) - 2} tasks" if len(parts) > 2 else "")
         table.add_row(
-            run.id,
-            f"{run.created:%Y-%m-%d %H:%M}",
-            run.status,
-            escape(run.model),
-            run.format,
-            run.shots,
-            escape(", ".join(run.tasks)[:40]),
-            f"{run.n_done}/{run.n_planned}",
-            f"{(run.duration_s or 0):.1f}s",
-            escape("; ".join(headline)[:60]),
+            row["id"],
+            f"{row['created']:%Y-%m-%d %H:%M}",
+            row["status"],
+            escape(row["model"]),
+            row["format"],
+            row["shots"],
+            escape(", ".join(row["tasks"])[:40]),
+            f"{row['n_done']}/{row['n_planned']}",
+            f"{(row['duration_s'] or 0):.1f}s",
+            escape(shown),
         )
     console.print(table)
+    return 0
+
+
+def _show_run(store: RunStore, run_id: str | None) -> int:
+    if not run_id:
+        raise CliError("medinst runs show RUN_ID")
+    try:
+        run = store.get(run_id)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    if run is None:
+        raise CliError(f"no run {run_id!r}; `medinst runs` lists them")
+    cancelled = f", {run.n_cancelled} cancelled" if run.n_cancelled else ""
+    console.print(
+        f"[bold]{run.id}[/] · {run.status} · {escape(run.model)} · format {escape(run.format)} · "
+        f"shots {escape(run.shots)} · split {run.split} · {run.n_done}/{run.n_planned} scored, "
+        f"{run.n_errors} errors{cancelled}, {run.n_cached} cached, {(run.duration_s or 0):.1f} s"
+    )
+    print_summary(run.summary, title=f"run {run.id}")
+    versions = sorted({scores.headline.scorer_version for scores in run.summary.values()})
+    if versions:
+        console.print(f"scored by scorer version {', '.join(versions)}", style="dim")
     return 0

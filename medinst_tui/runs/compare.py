@@ -5,21 +5,32 @@ Headless (the TUI's compare screen and any CLI use it): pure functions over stor
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from medinst_tui import catalog
-from medinst_tui.runs.records import SampleResult, Summary
-from medinst_tui.scoring import HEADLINE_METRIC, METRICS, MetricSummary, family_for
+from medinst_tui.runs.records import SampleResult, Summary, TaskSummary
+from medinst_tui.scoring import METRICS, MetricSummary, format_brief, headline_for
 
 # The paper's Table 3 columns shown as reference rows (few-shot baselines, like `medinst run`'s summary).
 PAPER_COLUMNS = ("LLaMA3_fewshot", "GPT-4o_fewshot")
 
 
-def headline_metric(task: str) -> str:
-    """The metric the paper reports for a task: its family's headline."""
-    info = catalog.lookup(task)
-    family = family_for(info.metric_type if info else None, catalog.category_of(task))
-    return HEADLINE_METRIC[family]
+def headline_metric(task: str, *summaries: Summary, example_gold: str | None = None) -> str:
+    """A task's headline metric as the first of `summaries` that holds the task stored it (what its run
+    was scored with), else as a run would score it now (scoring/headline.py)."""
+    for summary in summaries:
+        if task in summary:
+            return summary[task].headline.metric
+    return headline_for(task, example_gold=example_gold).metric
+
+
+def format_headline(task: str, scores: TaskSummary) -> str:
+    """A task's stored headline score with its interval and n: `BC2GM BIO Label-F1 12.50 (0.00–49.01, n=4)`
+    (the runs lists of the CLI and the TUI)."""
+    m = scores.main
+    label = f"{task} {METRICS[scores.headline.metric].label}"
+    return f"{label} –" if m is None else f"{label} {format_brief(m)}"
 
 
 @dataclass(frozen=True)
@@ -51,7 +62,8 @@ def compare_summaries(a: Summary, b: Summary) -> list[MetricDelta]:
     tasks = list(a) + [t for t in b if t not in a]
     out: list[MetricDelta] = []
     for task in tasks:
-        ma, mb = a.get(task, {}), b.get(task, {})
+        ma: Mapping[str, MetricSummary] = a.get(task, {})
+        mb: Mapping[str, MetricSummary] = b.get(task, {})
         keys = list(ma) + [k for k in mb if k not in ma]
         out += [MetricDelta(task, key, ma.get(key), mb.get(key)) for key in keys]
     return out

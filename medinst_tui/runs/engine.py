@@ -21,15 +21,23 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from medinst_tui import catalog
 from medinst_tui.backends.base import Backend, BackendError, BackendInfo, Completion, ErrorKind
 from medinst_tui.fewshot.formats import PromptFormat, resolve_format
 from medinst_tui.fewshot.prompt import BuiltPrompt, PromptTooLongError, build_prompt
 from medinst_tui.fewshot.shots import ShotSpec, select_shots
 from medinst_tui.runs.cache import CachedResponse, ResponseCache, cache_key
-from medinst_tui.runs.records import SampleResult, Summary
+from medinst_tui.runs.records import (
+    PROMPT_ERROR,
+    RunHeader,
+    RunStatus,
+    RunTotals,
+    SampleResult,
+    Summary,
+    TaskSummary,
+    run_status,
+)
 from medinst_tui.runs.store import RunStore
-from medinst_tui.scoring import Scorer, family_for
+from medinst_tui.scoring import Headline, Scorer, headline_for
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import Index, Row
 
@@ -102,11 +110,12 @@ class _Quiet:
 @dataclass
 class RunOutcome:
     run_id: str
-    status: str  # done | cancelled | failed
+    status: RunStatus  # done | partial (some failed) | failed (none scored) | cancelled (records.run_status)
     summary: Summary
     n_planned: int
     n_done: int = 0
-    n_errors: int = 0
+    n_errors: int = 0  # failed samples; a cancelled one is not an error
+    n_cancelled: int = 0
     n_cached: int = 0
     completion_tokens: int = 0
     duration_s: float = 0.0
@@ -119,21 +128,41 @@ def new_run_id() -> str:
 
 
 class LiveScores:
-    """One incremental scorer per task, the family chosen from the catalog (or the first gold output)."""
+    """One incremental scorer per task. Its headline (family and metric, scoring/headline.py) is decided
+    when its first sample arrives and goes into the summary, so whatever shows the run reads it there."""
 
     def __init__(self) -> None:
         self.scorers: dict[str, Scorer] = {}
+        self.headlines: dict[str, Headline] = {}
 
-    def add(self, task: str, category: str, prediction: str, gold: str) -> dict[str, float]:
+    def add(
+        self, task: str, category: str, prediction: str, gold: str, key: int | None = None
+    ) -> dict[str, float]:
+        """Score one sample; `key` (its sample id) seeds its bootstrap weights, so the intervals do not
+        depend on the order samples finish in."""
         scorer = self.scorers.get(task)
         if scorer is None:
-            info = catalog.lookup(task)
-            family = family_for(info.metric_type if info else None, category, example_gold=gold)
-            scorer = self.scorers[task] = Scorer(family)
-        return scorer.add(prediction, gold)
+            headline = self.headlines[task] = headline_for(task, category, example_gold=gold)
+            scorer = self.scorers[task] = Scorer(headline.family)
+        return scorer.add(prediction, gold, key)
 
     def summary(self) -> Summary:
-        return {task: s.summary() for task, s in self.scorers.items() if s.n}
+        return {
+            task: TaskSummary(self.headlines[task], s.summary()) for task, s in self.scorers.items() if s.n
+        }
+
+
+def check_history(row: Row) -> None:
+    """A row's `history` must be `[user, assistant]` string pairs. An index built before medinst checked
+    that at ingest may hold a `null`, a number or a pair of one or three: refuse the row by name (a
+    per-sample error in a batch, one line for `medinst prompt`) rather than send `None` or fail in the
+    chat template."""
+    for n, pair in enumerate(row.history or [], 1):
+        if not (isinstance(pair, list | tuple) and len(pair) == 2 and all(isinstance(x, str) for x in pair)):
+            raise ValueError(
+                f"sample #{row.id} has a malformed history (pair {n} is not two strings); this index "
+                "was built by an older medinst: rebuild it with `medinst index` (bad rows are then skipped)"
+            )
 
 
 class Generator:
@@ -239,6 +268,9 @@ class RunEngine:
         return total, walk()
 
     def prepare(self, row: Row, config: RunConfig) -> BuiltPrompt:
+        """The prompt for one row; ValueError (PromptTooLongError among them) when none can be built."""
+        if config.shots.mode == "history":
+            check_history(row)
         fmt = resolve_format(config.format, self.user_formats)
         shots = select_shots(self.index, row, config.shots)
         info = self.generate.info
@@ -276,23 +308,23 @@ class RunEngine:
         last_flush = time.monotonic()
         if self.store is not None:
             self.store.start(
-                run_id,
-                {
-                    "origin": config.origin,
-                    "model": config.model or info.name,
-                    "model_id": info.model_id,
-                    "backend": info.kind,
-                    "format": config.format,
-                    "shots": config.shots.describe(),
-                    "seed": config.shots.seed,
-                    "max_tokens": config.max_tokens,
-                    "temperature": config.temperature,
-                    "tasks": sorted({*config.tasks}) or None,
-                    "split": config.split,
-                    "n_planned": total,
-                    "config": config.to_json(),
-                    "results_file": str(output) if output else None,
-                },
+                RunHeader(
+                    id=run_id,
+                    origin=config.origin,
+                    model=config.model or info.name,
+                    model_id=info.model_id,
+                    backend=info.kind,
+                    format=config.format,
+                    shots=config.shots.describe(),
+                    seed=config.shots.seed,
+                    max_tokens=config.max_tokens,
+                    temperature=config.temperature,
+                    tasks=tuple(sorted({*config.tasks})),
+                    split=config.split,
+                    n_planned=total,
+                    config=config.to_json(),
+                    results_file=str(output) if output else None,
+                )
             )
         listener.run_started(run_id, total, info)
         out_fh: IO[str] | None = open(output, "w", encoding="utf-8") if output else None  # noqa: SIM115
@@ -300,8 +332,12 @@ class RunEngine:
         def record(result: SampleResult, category: str) -> None:
             nonlocal last_flush
             if result.error is None:
-                result.metrics = scores.add(result.task, category, result.prediction, result.gold)
+                result.metrics = scores.add(
+                    result.task, category, result.prediction, result.gold, key=result.sample_id
+                )
                 outcome.n_done += 1
+            elif result.cancelled:
+                outcome.n_cancelled += 1
             else:
                 outcome.n_errors += 1
             outcome.n_cached += int(result.cached)
@@ -330,10 +366,9 @@ class RunEngine:
                         break
                     result = self._one(seq, row, config, cancel, functools.partial(listener.token, seq))
                     record(result, row.category)
-                    if result.error and result.error.startswith(ErrorKind.CANCELLED.value):
+                    if result.cancelled:
                         break
-            if cancel.is_set():
-                outcome.status = "cancelled"
+            outcome.status = run_status(outcome.n_done, outcome.n_errors, cancelled=cancel.is_set())
         except KeyboardInterrupt:
             cancel.set()
             outcome.status = "cancelled"
@@ -350,13 +385,14 @@ class RunEngine:
                     self.store.add_results(run_id, pending_store)
                     self.store.finish(
                         run_id,
-                        {
-                            "status": outcome.status,
-                            "n_done": outcome.n_done,
-                            "n_errors": outcome.n_errors,
-                            "n_cached": outcome.n_cached,
-                            "duration_s": outcome.duration_s,
-                        },
+                        RunTotals(
+                            status=outcome.status,
+                            n_done=outcome.n_done,
+                            n_errors=outcome.n_errors,
+                            n_cancelled=outcome.n_cancelled,
+                            n_cached=outcome.n_cached,
+                            duration_s=outcome.duration_s,
+                        ),
                         outcome.summary,
                     )
         return outcome
@@ -375,7 +411,7 @@ class RunEngine:
         generation through the cache, scored with the task's metrics. Errors end up in `result.error`."""
         result = self._one(seq, row, config, cancel or threading.Event(), on_token, built)
         if result.error is None:
-            result.metrics = LiveScores().add(row.task, row.category, result.prediction, result.gold)
+            result.metrics = LiveScores().add(row.task, row.category, result.prediction, result.gold, row.id)
         return result
 
     def _one(
@@ -391,7 +427,7 @@ class RunEngine:
         try:
             built = built or self.prepare(row, config)
         except (PromptTooLongError, ValueError) as exc:
-            result.error = f"prompt: {exc}"
+            result.error, result.error_kind = f"prompt: {exc}", PROMPT_ERROR
             return result
         return self._generate_into(result, built, config, cancel, on_token)
 
@@ -410,7 +446,7 @@ class RunEngine:
         try:
             answer, cached = self.generate(built, config, cancel, on_token)
         except BackendError as exc:
-            result.error = str(exc)
+            result.error, result.error_kind = str(exc), exc.kind.value
             if exc.partial is not None:
                 result.prediction = exc.partial.text
             return result
@@ -450,7 +486,7 @@ class RunEngine:
                     try:
                         built = self.prepare(row, config)
                     except (PromptTooLongError, ValueError) as exc:
-                        record(replace(base, error=f"prompt: {exc}"), row.category)
+                        record(replace(base, error=f"prompt: {exc}", error_kind=PROMPT_ERROR), row.category)
                         continue
                     fut = pool.submit(self._generate_into, base, built, config, cancel, None)
                     in_flight[fut] = row.category

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from medinst_tui.backends.base import BackendInfo
 from medinst_tui.runs.engine import LiveScores, RunConfig, new_run_id
-from medinst_tui.runs.records import SampleResult
+from medinst_tui.runs.records import RunHeader, RunTotals, SampleResult, run_status
 from medinst_tui.runs.store import RunStore
 
 
@@ -17,39 +17,39 @@ def record_single_run(
 ) -> str:
     """Store `result` (already generated and scored) as a finished run; returns its id."""
     run_id = new_run_id()
-    status = "cancelled" if result.error and result.error.startswith("cancelled") else "done"
     scores = LiveScores()
     if result.error is None:
-        scores.add(result.task, category, result.prediction, result.gold)
+        scores.add(result.task, category, result.prediction, result.gold, result.sample_id)
     store.start(
-        run_id,
-        {
-            "origin": config.origin,
-            "model": config.model or info.name,
-            "model_id": info.model_id,
-            "backend": info.kind,
-            "format": config.format + (" (edited)" if result.edited else ""),
-            "shots": config.shots.describe(),
-            "seed": config.shots.seed,
-            "max_tokens": config.max_tokens,
-            "temperature": config.temperature,
-            "tasks": [result.task],
-            "split": result.split,
-            "n_planned": 1,
-            "config": config.to_json(),
-            "results_file": None,
-        },
+        RunHeader(
+            id=run_id,
+            origin=config.origin,
+            model=config.model or info.name,
+            model_id=info.model_id,
+            backend=info.kind,
+            format=config.format + (" (edited)" if result.edited else ""),
+            shots=config.shots.describe(),
+            seed=config.shots.seed,
+            max_tokens=config.max_tokens,
+            temperature=config.temperature,
+            tasks=(result.task,),
+            split=result.split,
+            n_planned=1,
+            config=config.to_json(),
+        )
     )
     store.add_results(run_id, [result])
+    n_done, n_errors = int(result.error is None), int(result.failed)
     store.finish(
         run_id,
-        {
-            "status": status,
-            "n_done": int(result.error is None),
-            "n_errors": int(result.error is not None),
-            "n_cached": int(result.cached),
-            "duration_s": result.total_s,
-        },
+        RunTotals(
+            status=run_status(n_done, n_errors, cancelled=result.cancelled),
+            n_done=n_done,
+            n_errors=n_errors,
+            n_cancelled=int(result.cancelled),
+            n_cached=int(result.cached),
+            duration_s=result.total_s,
+        ),
         scores.summary(),
     )
     return run_id

@@ -2,6 +2,10 @@
 
 Connections are short-lived (open, write, close) so a TUI reading runs and a `medinst run` writing one in
 another terminal take turns instead of failing on DuckDB's single-writer file lock.
+
+The file carries a schema version (table `schema_version`) and is brought up to date by the ordered
+`UPGRADES` the first time a process opens it, so a runs DB written by an older medinst keeps its history.
+Every statement is a named file in `queries/` (`runs_*.sql`).
 """
 
 from __future__ import annotations
@@ -9,18 +13,97 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from medinst_tui.runs.records import SampleResult, Summary, summary_from_json, summary_to_json
+from medinst_tui.runs.records import (
+    RunHeader,
+    RunTotals,
+    SampleResult,
+    Summary,
+    legacy_error_kind,
+    summary_from_json,
+    summary_to_json,
+)
 from medinst_tui.store import sql
 
 LOCK_RETRY_S = 10.0
+
+
+class RunsSchemaError(RuntimeError):
+    """The runs DB was written by a newer medinst than this one."""
+
+
+def _create_1(con: duckdb.DuckDBPyConnection) -> None:
+    for stmt in sql.statements("runs_schema"):
+        con.execute(stmt)
+
+
+def _upgrade_to_2(con: duckdb.DuckDBPyConnection) -> None:
+    for stmt in sql.statements("runs_upgrade_2"):
+        con.execute(stmt)
+    messages = [str(m) for (m,) in con.execute(sql.render("runs_legacy_errors")).fetchall()]
+    if messages:
+        kinds = [{"kind": legacy_error_kind(m), "error": m} for m in messages]
+        con.executemany(sql.render("runs_set_error_kind"), kinds)
+    for stmt in sql.statements("runs_upgrade_2_totals"):
+        con.execute(stmt)
+
+
+# (version, what it adds, how): applied in order, each in its own transaction, to any DB older than it.
+# Version 1 is the schema of runs DBs written before versioning (they have no schema_version table).
+UPGRADES: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
+    (1, "runs and results", _create_1),
+    (2, "results.error_kind, runs.n_cancelled", _upgrade_to_2),
+]
+SCHEMA_VERSION = UPGRADES[-1][0]
+
+# Files brought up to date by this process (so a reader does not reopen them for writing every time).
+_current: set[Path] = set()
+_current_lock = threading.Lock()
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The version of an open runs DB: 0 when empty, 1 for one written before versioning."""
+    tables = {t for (t,) in con.execute(sql.render("runs_tables")).fetchall()}
+    if "schema_version" in tables:
+        (version,) = con.execute(sql.render("runs_version")).fetchone() or (0,)
+        if version:
+            return int(version)
+    return 1 if "runs" in tables else 0
+
+
+def upgrade(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply every upgrade newer than the DB's version, in order; returns the version it ends at."""
+    version = schema_version(con)
+    if version > SCHEMA_VERSION:
+        raise RunsSchemaError(
+            f"the runs DB has schema version {version}, newer than this medinst knows ({SCHEMA_VERSION}): "
+            "upgrade medinst, or point MEDINST_RUNS_DB at another file"
+        )
+    if version == SCHEMA_VERSION:
+        return version
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for stmt in sql.statements("runs_schema_version"):
+            con.execute(stmt)
+        if version == 1:  # written before versioning: its tables are version 1's
+            con.execute(sql.render("runs_set_version"), {"version": 1, "note": "found without a version"})
+        for target, note, step in UPGRADES:
+            if target > version:
+                step(con)
+                con.execute(sql.render("runs_set_version"), {"version": target, "note": note})
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return SCHEMA_VERSION
 
 
 @dataclass(frozen=True)
@@ -48,48 +131,73 @@ class RunRow:
     config: dict[str, Any]
     summary: Summary
     results_file: str | None
+    n_cancelled: int = 0
 
 
 class RunStore:
     def __init__(self, path: Path):
         self.path = Path(path).expanduser()
 
+    def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + LOCK_RETRY_S
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=read_only)
+            except duckdb.IOException as exc:  # another process holds the write lock: wait our turn
+                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def _ensure_current(self) -> None:
+        """Upgrade the file once per process (a read-only connection cannot)."""
+        key = self.path.resolve()
+        with _current_lock:
+            if key in _current:
+                return
+        con = self._open(read_only=False)
+        try:
+            upgrade(con)
+        finally:
+            con.close()
+        with _current_lock:
+            _current.add(key)
+
     @contextlib.contextmanager
     def _connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         if read_only and not self.path.exists():
             con = duckdb.connect(":memory:")
-            self._schema(con)
+            upgrade(con)
         else:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            deadline = time.monotonic() + LOCK_RETRY_S
-            while True:
-                try:
-                    con = duckdb.connect(str(self.path), read_only=read_only)
-                    break
-                except duckdb.IOException as exc:  # another process holds the write lock: wait our turn
-                    if "lock" not in str(exc).lower() or time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.05)
-            if not read_only:
-                self._schema(con)
+            self._ensure_current()
+            con = self._open(read_only)
         try:
             yield con
         finally:
             con.close()
 
-    @staticmethod
-    def _schema(con: duckdb.DuckDBPyConnection) -> None:
-        for stmt in sql.statements("runs_schema"):
-            con.execute(stmt)
-
     # -- writing -----------------------------------------------------------------------------------------
-    def start(self, run_id: str, fields: dict[str, Any]) -> None:
-        row = {"id": run_id, "created": dt.datetime.now(), "status": "running", **fields}
-        row["config"] = json.dumps(row.get("config") or {})
-        cols = ", ".join(row)
-        marks = ", ".join(f"${k}" for k in row)
+    def start(self, header: RunHeader) -> None:
+        params = {
+            "id": header.id,
+            "created": dt.datetime.now(),
+            "origin": header.origin,
+            "model": header.model,
+            "model_id": header.model_id,
+            "backend": header.backend,
+            "format": header.format,
+            "shots": header.shots,
+            "seed": header.seed,
+            "max_tokens": header.max_tokens,
+            "temperature": header.temperature,
+            "tasks": list(header.tasks) or None,
+            "split": header.split,
+            "n_planned": header.n_planned,
+            "config": json.dumps(header.config),
+            "results_file": header.results_file,
+        }
         with self._connect() as con:
-            con.execute(f"INSERT OR REPLACE INTO runs ({cols}) VALUES ({marks})", row)
+            con.execute(sql.render("runs_insert"), params)
 
     def add_results(self, run_id: str, results: list[SampleResult]) -> None:
         if not results:
@@ -113,6 +221,7 @@ class RunStore:
                 r.tokens_per_s,
                 r.finish_reason,
                 r.error,
+                r.error_kind,
                 r.cached,
                 r.fit,
                 r.edited,
@@ -120,27 +229,33 @@ class RunStore:
             for r in results
         ]
         with self._connect() as con:
-            con.executemany(f"INSERT INTO results VALUES ({', '.join(['?'] * 20)})", rows)
+            con.executemany(sql.render("runs_insert_results"), rows)
 
-    def finish(self, run_id: str, fields: dict[str, Any], summary: Summary) -> None:
-        values = {**fields, "finished": dt.datetime.now(), "summary": json.dumps(summary_to_json(summary))}
-        sets = ", ".join(f"{k} = ${k}" for k in values)
+    def finish(self, run_id: str, totals: RunTotals, summary: Summary) -> None:
+        params = {
+            "id": run_id,
+            "status": totals.status,
+            "n_done": totals.n_done,
+            "n_errors": totals.n_errors,
+            "n_cancelled": totals.n_cancelled,
+            "n_cached": totals.n_cached,
+            "duration_s": totals.duration_s,
+            "finished": dt.datetime.now(),
+            "summary": json.dumps(summary_to_json(summary)),
+        }
         with self._connect() as con:
-            con.execute(f"UPDATE runs SET {sets} WHERE id = $run_id", values | {"run_id": run_id})
+            con.execute(sql.render("runs_finish"), params)
 
     # -- reading -----------------------------------------------------------------------------------------
     def list_runs(self, limit: int = 100) -> list[RunRow]:
         with self._connect(read_only=True) as con:
-            cur = con.execute("SELECT * FROM runs ORDER BY created DESC LIMIT $n", {"n": limit})
+            cur = con.execute(sql.render("runs_list"), {"n": limit})
             names = [d[0] for d in cur.description]
             return [_run_row(dict(zip(names, r, strict=True))) for r in cur.fetchall()]
 
     def get(self, run_id: str) -> RunRow | None:
         with self._connect(read_only=True) as con:
-            cur = con.execute(
-                "SELECT * FROM runs WHERE id = $id OR id LIKE $prefix ORDER BY id",
-                {"id": run_id, "prefix": run_id + "%"},
-            )
+            cur = con.execute(sql.render("runs_get"), {"id": run_id})
             names = [d[0] for d in cur.description]
             rows = cur.fetchall()
         if not rows:
@@ -152,35 +267,34 @@ class RunStore:
 
     def results(self, run_id: str) -> list[SampleResult]:
         with self._connect(read_only=True) as con:
-            cur = con.execute("SELECT * FROM results WHERE run_id = $id ORDER BY seq", {"id": run_id})
+            cur = con.execute(sql.render("runs_results"), {"id": run_id})
             names = [d[0] for d in cur.description]
-            out = []
-            for raw in cur.fetchall():
-                r = dict(zip(names, raw, strict=True))
-                out.append(
-                    SampleResult(
-                        seq=int(r["seq"]),
-                        task=r["task"],
-                        sample_id=int(r["sample_id"]),
-                        split=r["split"],
-                        messages=json.loads(r["messages"]) if r["messages"] else None,
-                        prompt=r["prompt"],
-                        prediction=r["prediction"],
-                        gold=r["gold"],
-                        metrics=json.loads(r["metrics"] or "{}"),
-                        prompt_tokens=int(r["prompt_tokens"] or 0),
-                        completion_tokens=int(r["completion_tokens"] or 0),
-                        ttft_s=r["ttft_s"],
-                        total_s=float(r["total_s"] or 0),
-                        tokens_per_s=r["tokens_per_s"],
-                        finish_reason=r["finish_reason"],
-                        error=r["error"],
-                        cached=bool(r["cached"]),
-                        fit=r["fit"] or "",
-                        edited=bool(r["edited"]),
-                    )
-                )
-            return out
+            return [_result(dict(zip(names, raw, strict=True))) for raw in cur.fetchall()]
+
+
+def _result(r: dict[str, Any]) -> SampleResult:
+    return SampleResult(
+        seq=int(r["seq"]),
+        task=r["task"],
+        sample_id=int(r["sample_id"]),
+        split=r["split"],
+        messages=json.loads(r["messages"]) if r["messages"] else None,
+        prompt=r["prompt"],
+        prediction=r["prediction"],
+        gold=r["gold"],
+        metrics=json.loads(r["metrics"] or "{}"),
+        prompt_tokens=int(r["prompt_tokens"] or 0),
+        completion_tokens=int(r["completion_tokens"] or 0),
+        ttft_s=r["ttft_s"],
+        total_s=float(r["total_s"] or 0),
+        tokens_per_s=r["tokens_per_s"],
+        finish_reason=r["finish_reason"],
+        error=r["error"],
+        error_kind=r["error_kind"],
+        cached=bool(r["cached"]),
+        fit=r["fit"] or "",
+        edited=bool(r["edited"]),
+    )
 
 
 def _run_row(r: dict[str, Any]) -> RunRow:
@@ -203,6 +317,7 @@ def _run_row(r: dict[str, Any]) -> RunRow:
         n_planned=int(r["n_planned"] or 0),
         n_done=int(r["n_done"] or 0),
         n_errors=int(r["n_errors"] or 0),
+        n_cancelled=int(r["n_cancelled"] or 0),
         n_cached=int(r["n_cached"] or 0),
         duration_s=r["duration_s"],
         config=json.loads(r["config"]) if r["config"] else {},

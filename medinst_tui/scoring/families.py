@@ -1,6 +1,6 @@
 """MEDINST metric families: what each extracts from an output and which family a task uses.
 
-The extraction rules follow MEDINST's own evaluation script (DESIGN.md §4):
+The extraction rules follow MEDINST's own evaluation script (README: "Few-shot runs and scoring"):
 entity spans with a bracket stack, ``", "``-separated multi-labels, ``[B]/[I]/[O]`` tag
 sequences and the integers of an STS score.
 """

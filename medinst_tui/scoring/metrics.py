@@ -7,7 +7,11 @@ scores ×100, which :func:`format_value` does for display.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Literal
+
+from medinst_tui.scoring.intervals import Z_95, Interval
+
+IntervalKind = Literal["wilson", "bootstrap", "none"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,8 +23,12 @@ class MetricInfo:
     percent: bool
     lower: float
     upper: float
-    # Mean of per-sample values (with a confidence interval) or a corpus statistic.
+    # Mean of per-sample values, or a corpus statistic (its per-sample value is that sample scored alone).
     per_sample: bool
+    # How its 95% interval is made (scoring/intervals.py): Wilson for a per-sample 0/1 metric, a seeded
+    # bootstrap for means of bounded scores and corpus macro-F1; none for BLEU/chrF (sacrebleu's corpus
+    # statistics are not resampled).
+    interval: IntervalKind = "bootstrap"
 
 
 METRICS: Final[dict[str, MetricInfo]] = {
@@ -32,30 +40,31 @@ METRICS: Final[dict[str, MetricInfo]] = {
         MetricInfo("multicls_f1", "Multi-label F1", True, True, 0.0, 1.0, True),
         MetricInfo("bio_f1", "BIO Label-F1", True, True, 0.0, 1.0, False),
         MetricInfo("cls_f1", "Label-F1", True, True, 0.0, 1.0, False),
-        MetricInfo("em", "EM", True, True, 0.0, 1.0, True),
+        MetricInfo("em", "EM", True, True, 0.0, 1.0, True, "wilson"),
         MetricInfo("mse", "MSE", False, False, 0.0, 25.0, True),
-        MetricInfo("bleu", "BLEU", True, True, 0.0, 1.0, False),
-        MetricInfo("chrf", "chrF", True, True, 0.0, 1.0, False),
+        MetricInfo("bleu", "BLEU", True, True, 0.0, 1.0, False, "none"),
+        MetricInfo("chrf", "chrF", True, True, 0.0, 1.0, False, "none"),
         MetricInfo("rougeL_unicode", "Rouge-L (Unicode)", True, True, 0.0, 1.0, True),
     )
 }
 
 
-Z_95: Final = 1.959963984540054
+__all__ = ["METRICS", "Z_95", "Interval", "MetricInfo", "MetricSummary"]
 
 
 @dataclass(frozen=True, slots=True)
 class MetricSummary:
-    """A metric over the samples scored so far.
+    """A metric over the samples scored so far: its value, n, and its 95% interval with how it was made.
 
-    ``stderr`` is the standard error of the mean for per-sample metrics with at least
-    two samples, else None (corpus metrics, or too few samples).
+    ``stderr`` is the standard error of the mean for per-sample metrics with at least two samples, else
+    None (shown nowhere: the interval is what is reported).
     """
 
     key: str
     value: float
     n: int
     stderr: float | None = None
+    interval: Interval | None = None
 
     @property
     def info(self) -> MetricInfo:
@@ -70,18 +79,11 @@ class MetricSummary:
         return METRICS[self.key].label
 
     @property
-    def ci_half_width(self) -> float | None:
-        """Half-width of the 95% normal-approximation interval of the mean."""
-        return None if self.stderr is None else Z_95 * self.stderr
-
-    @property
     def ci(self) -> tuple[float, float] | None:
-        """The 95% interval, clipped to the metric's range."""
-        half = self.ci_half_width
-        if half is None:
+        """The 95% interval (lower, upper), within the metric's range."""
+        if self.interval is None:
             return None
-        info = METRICS[self.key]
-        return max(info.lower, self.value - half), min(info.upper, self.value + half)
+        return self.interval.lower, self.interval.upper
 
 
 def format_value(key: str, value: float, digits: int = 2) -> str:
@@ -90,13 +92,28 @@ def format_value(key: str, value: float, digits: int = 2) -> str:
     return f"{shown:.{digits}f}"
 
 
+def format_interval(summary: MetricSummary, digits: int = 2) -> str:
+    """``lo–hi, n=N, method`` (or ``n=N, no interval``): n is shown beside every interval."""
+    interval = summary.interval
+    if interval is None:
+        return f"n={summary.n}, no interval"
+    lo, hi = (format_value(summary.key, v, digits) for v in (interval.lower, interval.upper))
+    return f"{lo}–{hi}, n={summary.n}, {interval.label}"
+
+
 def format_summary(summary: MetricSummary, digits: int = 2) -> str:
-    """``value`` or ``value ±h`` where h is the half-width of the 95% interval."""
+    """``value [lo–hi, n=N, method]``: the score with its 95% interval."""
+    return f"{format_value(summary.key, summary.value, digits)} [{format_interval(summary, digits)}]"
+
+
+def format_brief(summary: MetricSummary, digits: int = 2) -> str:
+    """``value (lo–hi, n=N)`` for narrow places (runs lists, compare); the method is in the full view."""
     text = format_value(summary.key, summary.value, digits)
-    half = summary.ci_half_width
-    if half is None:
-        return text
-    return f"{text} ±{format_value(summary.key, half, digits)}"
+    interval = summary.interval
+    if interval is None:
+        return f"{text} (n={summary.n})"
+    lo, hi = (format_value(summary.key, v, digits) for v in (interval.lower, interval.upper))
+    return f"{text} ({lo}–{hi}, n={summary.n})"
 
 
 def better(key: str, a: float, b: float) -> bool:

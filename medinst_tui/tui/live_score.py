@@ -10,8 +10,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from medinst_tui import catalog
-from medinst_tui.scoring import HEADLINE_METRIC, Family, family_for, normalize_answer, score_pair
+from medinst_tui.scoring import HEADLINE_METRIC, Family, normalize_answer, score_pair, task_family
 from medinst_tui.scoring.families import align_bio, bio_tags, entity_spans, multicls_labels, sts_pair
 
 
@@ -38,9 +37,8 @@ class LiveScore:
 
 
 def row_family(task: str, category: str, gold: str) -> Family:
-    """The task's metric family, chosen as the batch engine chooses it (runs/engine.LiveScores)."""
-    info = catalog.lookup(task)
-    return family_for(info.metric_type if info else None, category, example_gold=gold)
+    """The task's metric family: the one definition the batch engine uses too (scoring/headline.py)."""
+    return task_family(task, category, example_gold=gold)
 
 
 def span_diff(gold: list[str], predicted: list[str]) -> SpanDiff:

@@ -34,7 +34,7 @@ from medinst_tui.fewshot.prompt import BuiltPrompt, FitReport
 from medinst_tui.paths import config_dir, response_cache_path, runs_db_path
 from medinst_tui.runs.cache import ResponseCache
 from medinst_tui.runs.engine import RunConfig, RunEngine, RunOutcome
-from medinst_tui.runs.records import SampleResult, Summary
+from medinst_tui.runs.records import RunHeader, RunTotals, SampleResult, Summary
 from medinst_tui.runs.single import record_single_run
 from medinst_tui.runs.store import RunRow, RunStore
 from medinst_tui.store.index import Index, Row
@@ -99,14 +99,14 @@ class RunsDB(RunStore):
                         raise
             time.sleep(0.05)
 
-    def start(self, run_id: str, fields: dict[str, object]) -> None:
-        self._locked(lambda: super(RunsDB, self).start(run_id, fields))
+    def start(self, header: RunHeader) -> None:
+        self._locked(lambda: super(RunsDB, self).start(header))
 
     def add_results(self, run_id: str, results: list[SampleResult]) -> None:
         self._locked(lambda: super(RunsDB, self).add_results(run_id, results))
 
-    def finish(self, run_id: str, fields: dict[str, object], summary: Summary) -> None:
-        self._locked(lambda: super(RunsDB, self).finish(run_id, fields, summary))
+    def finish(self, run_id: str, totals: RunTotals, summary: Summary) -> None:
+        self._locked(lambda: super(RunsDB, self).finish(run_id, totals, summary))
 
     def list_runs(self, limit: int = 100) -> list[RunRow]:
         return self._locked(lambda: super(RunsDB, self).list_runs(limit))

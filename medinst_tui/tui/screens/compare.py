@@ -26,9 +26,9 @@ from medinst_tui.runs.compare import (
     paired_samples,
     paper_reference,
 )
-from medinst_tui.runs.records import SampleResult
+from medinst_tui.runs.records import SampleResult, Summary
 from medinst_tui.runs.store import RunRow
-from medinst_tui.scoring import METRICS, MetricSummary, format_value
+from medinst_tui.scoring import METRICS, MetricSummary, format_brief, format_value
 from medinst_tui.tui.formats import one_line, render_output
 from medinst_tui.tui.playground_worker import runs_db
 from medinst_tui.tui.widgets.run_summary import paper_label
@@ -49,6 +49,11 @@ def delta_text(d: MetricDelta) -> Text:
 
 def value_text(key: str, value: float | None) -> str:
     return "—" if value is None else format_value(key, value)
+
+
+def summary_text(m: MetricSummary | None) -> str:
+    """A run's value with its 95% interval and n: `12.50 (0.00–49.01, n=4)`."""
+    return "—" if m is None else format_brief(m)
 
 
 def run_label(run: RunRow) -> str:
@@ -79,6 +84,7 @@ class CompareScreen(Screen[None]):
         self.run_b = run_b
         self.deltas: list[MetricDelta] = []
         self.pairs: list[PairedSample] = []
+        self.summaries: tuple[Summary, Summary] = ({}, {})
 
     def compose(self) -> ComposeResult:
         with Vertical(id="compare"):
@@ -137,6 +143,7 @@ class CompareScreen(Screen[None]):
 
     def on_compare_screen_loaded(self, message: Loaded) -> None:
         a, b = message.a, message.b
+        self.summaries = (b.summary, a.summary)  # each task's headline as stored (B's, the newer, first)
         self.deltas = compare_summaries(a.summary, b.summary)
         self.pairs = paired_samples(message.results_a, message.results_b)
         title = Text.assemble(
@@ -151,13 +158,13 @@ class CompareScreen(Screen[None]):
         table.clear()
         task = None
         for n, d in enumerate(self.deltas):
-            headline = d.metric == headline_metric(d.task)
+            headline = d.metric == headline_metric(d.task, *self.summaries)
             label = Text(METRICS[d.metric].label + (" ★" if headline else ""), Style(bold=headline))
             table.add_row(
                 d.task if d.task != task else "",
                 label,
-                value_text(d.metric, d.a.value if d.a else None),
-                value_text(d.metric, d.b.value if d.b else None),
+                summary_text(d.a),
+                summary_text(d.b),
                 delta_text(d),
                 key=f"m{n}",
             )
@@ -181,7 +188,7 @@ class CompareScreen(Screen[None]):
             f"{len(self.pairs)} sample(s) answered by both runs (the highlighted one in full below)"
         )
         for n, pair in enumerate(self.pairs):
-            key = headline_metric(pair.task)
+            key = headline_metric(pair.task, *self.summaries)
             va, vb = pair.metric(key)
             if va is None and vb is None:
                 key = "rougeL"

@@ -420,7 +420,7 @@ class PlaygroundScreen(Screen[None]):
         self.last_run_id = message.run_id
         self.answer.set_text(result.prediction)
         edited = " · edited prompt" if result.edited else ""
-        if result.error and result.error.startswith("cancelled"):
+        if result.cancelled:
             n = len(result.prediction)
             self.answer.set_state("cancelled", f"cancelled · partial answer kept ({n} chars){edited}")
             self.score_panel.show(message.score, "partial")

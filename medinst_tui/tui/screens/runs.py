@@ -19,11 +19,11 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Static
 from textual_plotext import PlotextPlot
 
-from medinst_tui.runs.compare import headline_metric
-from medinst_tui.runs.records import SampleResult
+from medinst_tui.runs.compare import format_headline, headline_metric
+from medinst_tui.runs.records import SampleResult, Summary
 from medinst_tui.runs.single import write_results_jsonl
 from medinst_tui.runs.store import RunRow
-from medinst_tui.scoring import METRICS, format_value
+from medinst_tui.scoring import METRICS
 from medinst_tui.tui.playground_worker import default_export_path, runs_db
 from medinst_tui.tui.widgets.results_table import ResultsTable
 from medinst_tui.tui.widgets.run_summary import SummaryView
@@ -34,25 +34,26 @@ ALL_TASKS = "all tasks"
 MARK = "●"
 
 
+STATUS_COLORS = {"done": "green", "partial": "dark_orange", "cancelled": "yellow", "failed": "red"}
+
+
 def headline_of(run: RunRow) -> str:
-    """The first task's headline score, for the runs table (`MedQA EM 12.50`)."""
-    parts = []
-    for task, metrics in run.summary.items():
-        key = headline_metric(task)
-        m = metrics.get(key) or next(iter(metrics.values()), None)
-        if m is not None:
-            parts.append(f"{task} {m.label} {format_value(m.key, m.value)}")
+    """The first two tasks' headline scores as the run stored them, with interval and n, for the runs
+    table (`MedQA EM 12.50 (0.00–49.01, n=4)`)."""
+    parts = [format_headline(task, scores) for task, scores in run.summary.items()]
     shown = "; ".join(parts[:2])
     return shown + (f"; +{len(parts) - 2} tasks" if len(parts) > 2 else "")
 
 
-def plot_values(results: list[SampleResult], scope: str) -> tuple[str, list[float]]:
+def plot_values(
+    results: list[SampleResult], scope: str, summary: Summary | None = None
+) -> tuple[str, list[float]]:
     """The metric and the per-sample values to plot: Rouge-L over all tasks, a task's headline metric
-    when it has per-sample values (else Rouge-L)."""
+    (as the run stored it) when it is a mean of per-sample values (else Rouge-L)."""
     chosen = [r for r in results if r.error is None and (scope == ALL_TASKS or r.task == scope)]
     key = "rougeL"
     if scope != ALL_TASKS:
-        headline = headline_metric(scope)
+        headline = headline_metric(scope, summary or {})
         if METRICS[headline].per_sample and any(headline in r.metrics for r in chosen):
             key = headline
     values = [r.metrics[key] for r in chosen if key in r.metrics]
@@ -147,7 +148,7 @@ class RunsScreen(Screen[None]):
         self.runs = {run.id: run for run in message.runs}
         self.marked = [m for m in self.marked if m in self.runs]
         for run in message.runs:
-            status_style = {"done": "green", "cancelled": "yellow", "failed": "red"}.get(run.status, "")
+            status_style = STATUS_COLORS.get(run.status, "")
             table.add_row(
                 MARK if run.id in self.marked else "",
                 run.id,
@@ -198,7 +199,8 @@ class RunsScreen(Screen[None]):
             f"  {run.status} · from {run.origin} · {run.model} ({run.backend}) · format {run.format}\n",
             f"shots {run.shots} · split {run.split or 'all'} · max tokens {run.max_tokens} · "
             f"temperature {run.temperature} · {run.n_done}/{run.n_planned} scored, {run.n_errors} error(s), "
-            f"{run.n_cached} cached",
+            + (f"{run.n_cancelled} cancelled, " if run.n_cancelled else "")
+            + f"{run.n_cached} cached",
         )
         self.query_one("#runs-header", Static).update(header)
         self.query_one(SummaryView).show(run.summary)
@@ -240,7 +242,10 @@ class RunsScreen(Screen[None]):
     def _plot(self) -> None:
         if self.current is None:
             return
-        key, values = plot_values(self.results.get(self.current, []), self.scope)
+        run = self.runs.get(self.current)
+        key, values = plot_values(
+            self.results.get(self.current, []), self.scope, run.summary if run else None
+        )
         widget = self.query_one("#runs-plot", PlotextPlot)
         plt = widget.plt
         plt.clear_data()
@@ -342,7 +347,7 @@ class RunResultsScreen(ModalScreen[None]):
         self.post_message(self.Loaded(results))
 
     def on_run_results_screen_loaded(self, message: Loaded) -> None:
-        self.query_one(ResultsTable).add_results(message.results)
+        self.query_one(ResultsTable).add_results(message.results, self.run.summary)
 
     @on(ResultsTable.ResultChosen)
     def _chosen(self, message: ResultsTable.ResultChosen) -> None:

@@ -21,6 +21,8 @@ from textual.widgets import Static
 
 from medinst_tui import catalog
 from medinst_tui.catalog import SPLITS
+from medinst_tui.scoring import METRICS, headline_for
+from medinst_tui.scoring.headline import family_reason
 from medinst_tui.store.index import Index, TaskRow
 from medinst_tui.tui.database import Database
 from medinst_tui.tui.messages import QueryFailed
@@ -44,9 +46,9 @@ def render_task_info(task: str, row: TaskRow | None, instructions: list[tuple[st
     facts.add_row("MEDINST32", "yes (held-out benchmark task)" if in32 else "no")
     if info and info.difficulty is not None:
         facts.add_row("difficulty", f"{info.difficulty} (1 easy … 3 hard)")
-    facts.add_row(
-        "metric family", (info.metric_type if info and info.metric_type else _family_hint(category))
-    )
+    headline = headline_for(task, category)  # what a run of this task reports (scoring/headline.py)
+    facts.add_row("metric family", Text(f"{headline.family} · {family_reason(task)}"))  # [B] is not markup
+    facts.add_row("headline metric", METRICS[headline.metric].label)
     if info and info.paper_metric:
         facts.add_row("paper metric", info.paper_metric)
     parts += [Text(""), facts, Text("")]
@@ -82,15 +84,6 @@ def render_task_info(task: str, row: TaskRow | None, instructions: list[tuple[st
                 Text(f"… and {len(instructions) - 1} more (the one above is on {n:,} rows)", Style(dim=True))
             )
     return Group(*parts)
-
-
-def _family_hint(category: str) -> str:
-    hints = {
-        "NER": "entity", "NED": "entity", "RE": "entity", "COREF": "entity", "EE": "entity",
-        "TE": "cls", "TXTCLASS": "cls", "TEXTPAIRCLASS": "cls", "STS": "mse", "QA": "em",
-        "TRANSL": "BLEU / chrF", "SUM": "Rouge-L",
-    }  # fmt: skip
-    return f"{hints.get(category, 'Rouge-L')} (by category; not a MEDINST32 task)"
 
 
 class TaskInfoScreen(ModalScreen[None]):

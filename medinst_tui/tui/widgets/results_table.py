@@ -11,13 +11,13 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from medinst_tui.runs.compare import headline_metric
-from medinst_tui.runs.records import SampleResult
+from medinst_tui.runs.records import SampleResult, Summary
 from medinst_tui.scoring import METRICS, format_value
 
 
 def status_text(result: SampleResult) -> Text:
     if result.error:
-        if result.error.startswith("cancelled"):
+        if result.cancelled:
             return Text("cancelled", Style(color="yellow"))
         return Text(f"error: {result.error}", Style(color="red"))
     notes = [result.finish_reason or ""]
@@ -28,8 +28,10 @@ def status_text(result: SampleResult) -> Text:
     return Text(" · ".join(n for n in notes if n), Style(dim=True))
 
 
-def headline_cell(result: SampleResult) -> str:
-    key = headline_metric(result.task)
+def headline_cell(result: SampleResult, summary: Summary | None = None) -> str:
+    """The sample's value of its task's headline (as the run's summary stored it, else as its run scores
+    it; a corpus metric's per-sample value is the sample scored alone)."""
+    key = headline_metric(result.task, summary or {}, example_gold=result.gold)
     if key in result.metrics:
         return f"{METRICS[key].label} {format_value(key, result.metrics[key])}"
     return ""
@@ -56,7 +58,7 @@ class ResultsTable(DataTable[str | Text]):
         ):
             self.add_column(label, key=key)
 
-    def add_results(self, results: list[SampleResult]) -> None:
+    def add_results(self, results: list[SampleResult], summary: Summary | None = None) -> None:
         for result in results:
             self.results.append(result)
             rouge = result.metrics.get("rougeL")
@@ -64,7 +66,7 @@ class ResultsTable(DataTable[str | Text]):
                 str(result.seq + 1),
                 result.task,
                 str(result.sample_id),
-                headline_cell(result),
+                headline_cell(result, summary),
                 "" if rouge is None else format_value("rougeL", rouge),
                 str(result.completion_tokens),
                 status_text(result),

@@ -1,5 +1,6 @@
-"""A run's scores per task and metric: mean, 95% interval, n, and the paper's Table 3 figures for
-MEDINST32 tasks beside the headline metric (the batch screen's running aggregates, the runs screen)."""
+"""A run's scores per task and metric: value, 95% interval with n and how it was made, and the paper's
+Table 3 figures for MEDINST32 tasks beside the headline metric (as the run's summary stored it, ★); the
+batch screen's running aggregates, the runs screen."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from medinst_tui.runs.compare import headline_metric, paper_reference
+from medinst_tui.runs.compare import paper_reference
 from medinst_tui.runs.records import Summary
-from medinst_tui.scoring import METRICS, format_value
+from medinst_tui.scoring import METRICS, format_interval, format_value
 from medinst_tui.tui.css import css_beside
 
 
@@ -21,23 +22,20 @@ def paper_label(column: str) -> str:
 def summary_table(summary: Summary, *, paper: bool = True) -> Table:
     table = Table(expand=True, box=None, padding=(0, 1), header_style=Style(bold=True))
     table.add_column("task", no_wrap=True, overflow="ellipsis")
-    table.add_column("n", justify="right")
     table.add_column("metric", no_wrap=True)
     table.add_column("score", justify="right")
-    table.add_column("95% CI", justify="right", style=Style(dim=True), no_wrap=True)
+    table.add_column("95% interval", style=Style(dim=True), no_wrap=True)
     if paper:
         table.add_column("paper Table 3", ratio=1)
     for task, metrics in summary.items():
         ref = paper_reference(task) if paper else None
-        headline = headline_metric(task)
+        headline = metrics.headline.metric
         for i, (key, m) in enumerate(metrics.items()):
-            ci = m.ci
             row: list[str | Text] = [
                 task if i == 0 else "",
-                str(m.n) if i == 0 else "",
-                METRICS[key].label,
+                Text(METRICS[key].label + (" ★" if key == headline else ""), Style(bold=key == headline)),
                 Text(format_value(key, m.value), Style(bold=key == headline)),
-                "" if ci is None else f"{format_value(key, ci[0])}–{format_value(key, ci[1])}",
+                format_interval(m),
             ]
             if paper:
                 ref_text = ""

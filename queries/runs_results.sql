@@ -1,0 +1,1 @@
+SELECT * FROM results WHERE run_id = $id ORDER BY seq;

@@ -6,7 +6,6 @@ backend produces for the same prompt: the two code paths check each other.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +21,7 @@ from medinst_tui.backends.base import (
 )
 from medinst_tui.backends.llama_local import LlamaLocalBackend
 from medinst_tui.backends.openai_remote import OpenAIRemoteBackend, RetryPolicy
+from medinst_tui.backends.pool import PoolRequest, ReplicaPool, complete_all
 from tests.conftest_backends import SERVER_N_CTX, running_llama_server
 
 MESSAGES: list[ChatMessage] = [
@@ -147,19 +147,20 @@ def test_cancel_a_remote_stream(remote: OpenAIRemoteBackend) -> None:
     assert caught.value.partial is not None and caught.value.partial.text == "".join(got)
 
 
-async def test_async_requests_in_flight_together(remote: OpenAIRemoteBackend) -> None:
+def test_the_pool_keeps_requests_in_flight_together(remote: OpenAIRemoteBackend) -> None:
     requests = [
         GenerationRequest(messages=[{"role": "user", "content": f"Case {i}: fever."}], max_tokens=6)
         for i in range(3)
     ]
-    try:
-        results = await asyncio.gather(*(remote.acomplete(r) for r in requests))
-    finally:
-        await remote.aclose()
-    assert [(r.finish_reason, len(r.text)) for r in results] == [("length", 6)] * 3
+    pool = ReplicaPool([remote], concurrency=3)
+    results = {r.key: r for r in complete_all(pool, [PoolRequest(i, r) for i, r in enumerate(requests)])}
+    answers = [results[i].completion for i in range(3)]
+    assert [(a.finish_reason, len(a.text)) for a in answers if a] == [("length", 6)] * 3
+    # not streamed: the server's own usage comes back, so the counts are exact
+    assert all(a is not None and a.usage.exact for a in answers)
     again = OpenAIRemoteBackend(remote.base_url, api_key_env=KEY_ENV, extra_body=NO_PENALTY)
     try:
-        assert [r.text for r in results] == [again.complete(r).text for r in requests]
+        assert [a.text for a in answers if a] == [again.complete(r).text for r in requests]
     finally:
         again.close()
 

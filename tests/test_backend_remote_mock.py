@@ -18,6 +18,7 @@ import pytest
 
 from medinst_tui.backends.base import BackendError, ErrorKind, GenerationRequest
 from medinst_tui.backends.openai_remote import OpenAIRemoteBackend, RetryPolicy
+from medinst_tui.backends.pool import PoolRequest, ReplicaPool, complete_all
 
 KEY = "sk-mock-5be1d2c3a4f5e6d7"
 REQUEST = GenerationRequest(messages=[{"role": "user", "content": "hi"}], max_tokens=5)
@@ -200,15 +201,13 @@ def test_cancel_interrupts_the_backoff_wait() -> None:
     assert len(recorder.requests) == 1
 
 
-async def test_async_stream_retries_too() -> None:
+def test_the_pool_retries_a_502_too() -> None:
     events = sse(delta("x"), delta("y", "stop"), "[DONE]")
     recorder = Recorder(status(502), lambda request: httpx.Response(200, content=events))
-    backend = make(recorder)
-    try:
-        result = await backend.acomplete(REQUEST)
-    finally:
-        await backend.aclose()
-    assert result.text == "xy" and result.finish_reason == "stop" and len(recorder.requests) == 2
+    pool = ReplicaPool([make(recorder, max_concurrency=1)])
+    [result] = complete_all(pool, [PoolRequest(0, REQUEST)], on_token=lambda key, text: None)
+    assert result.completion is not None and result.completion.text == "xy"
+    assert result.completion.finish_reason == "stop" and len(recorder.requests) == 2
 
 
 # -- how many requests in flight: asked of the server ---------------------------------------------------
@@ -234,8 +233,8 @@ def models(owned_by: str) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("table", "n", "why"),
     [
-        ({"/v1/models": models("vllm")}, 8, "vllm"),
-        ({"/v1/models": models("sglang")}, 8, "sglang"),
+        ({"/v1/models": models("vllm")}, 64, "vllm"),
+        ({"/v1/models": models("sglang")}, 64, "sglang"),
         ({"/v1/models": models("llamacpp"), "/props": {"total_slots": 4}}, 4, "/props total_slots"),
         ({"/v1/models": models("llamacpp"), "/slots": [{"id": 0}, {"id": 1}]}, 2, "/slots"),
         ({"/v1/models": models("me")}, 1, "llama_cpp.server"),
@@ -253,11 +252,11 @@ def test_concurrency_is_asked_of_the_server(table: dict[str, Any], n: int, why: 
     assert len(recorder.requests) == asked  # asked once per backend
 
 
-def test_a_number_from_the_preset_wins_and_nothing_is_asked() -> None:
+def test_a_number_from_the_preset_wins_over_the_server() -> None:
     recorder = Recorder(routes({"/v1/models": models("vllm")}))
     backend = make(recorder, max_concurrency=2)
     assert backend.describe().max_concurrency == 2
-    assert recorder.requests == []
+    assert dict(backend.describe().details)["server"] == "vllm"  # asked, but not for the number
 
 
 def test_an_unreachable_server_gets_one_in_flight_without_an_error() -> None:

@@ -8,7 +8,6 @@ whole. Everything on the client side is real: httpx over a TCP socket, SSE parsi
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import json
 import threading
@@ -20,6 +19,7 @@ import pytest
 
 from medinst_tui.backends.base import BackendError, ErrorKind, GenerationRequest
 from medinst_tui.backends.openai_remote import OpenAIRemoteBackend, RetryPolicy
+from medinst_tui.backends.pool import PoolRequest, ReplicaPool, complete_all
 
 REQUEST = GenerationRequest(messages=[{"role": "user", "content": "hi"}], max_tokens=8)
 FAST = RetryPolicy(max_retries=2, backoff_base_s=0.001, backoff_max_s=0.01)
@@ -122,17 +122,13 @@ def test_complete_gets_the_whole_answer_after_a_cut(serve: Callable[..., Scripte
     assert server.requests == 3
 
 
-def test_the_async_stream_retries_a_cut_too(serve: Callable[..., ScriptedServer]) -> None:
+def test_the_pool_retries_a_cut_stream_too(serve: Callable[..., ScriptedServer]) -> None:
     server = serve(CUT, WHOLE)
-    remote = backend(server)
-
-    async def run() -> str:
-        try:
-            return (await remote.acomplete(REQUEST)).text
-        finally:
-            await remote.aclose()
-
-    assert asyncio.run(run()) == "Hello you"
+    tokens: list[str] = []
+    pool = ReplicaPool([backend(server)])
+    [result] = complete_all(pool, [PoolRequest(0, REQUEST)], on_token=lambda key, text: tokens.append(text))
+    assert result.completion is not None and result.completion.text == "Hello you"
+    assert "".join(tokens) == "Hello you" and result.attempts == 2  # "Hel" passed on once
     assert server.requests == 2
 
 

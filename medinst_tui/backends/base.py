@@ -7,10 +7,10 @@ only, and pick a concrete backend through ``presets.load_backend``.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal, Protocol, TypedDict, runtime_checkable
+from typing import Any, Literal, Protocol, TypedDict, runtime_checkable
 
 
 class ChatMessage(TypedDict):
@@ -20,6 +20,12 @@ class ChatMessage(TypedDict):
 
 FinishReason = Literal["stop", "length"]
 BackendKind = Literal["local", "remote"]
+
+# What the paper's evaluation.py sent per row (chat.completions.create(model, messages, max_tokens=1024,
+# temperature=0), non-streaming); a streamed request adds only STREAM_FIELDS. See the README's
+# "Few-shot runs and scoring".
+PAPER_REQUEST_FIELDS = ("model", "messages", "max_tokens", "temperature")
+STREAM_FIELDS = ("stream", "stream_options")
 
 
 class ErrorKind(StrEnum):
@@ -86,7 +92,7 @@ class GenerationRequest:
     prompt: str | None = None
     max_tokens: int = 1024
     temperature: float = 0.0
-    top_p: float = 1.0
+    top_p: float | None = None  # None: not sent (the paper sent none); a local model samples with 1.0
     seed: int | None = None
     stop: tuple[str, ...] = ()
     cancel: threading.Event | None = field(default=None, compare=False, repr=False)
@@ -107,7 +113,8 @@ class Usage:
     prompt_tokens: int
     completion_tokens: int
     exact: bool  # False: estimated (a remote server that did not report usage)
-    cached_prompt_tokens: int = 0  # prompt tokens reused from the KV cache (local backend)
+    cached_prompt_tokens: int = 0  # prompt tokens reused from a KV / prefix cache
+    cache_reported: bool = False  # the server said how many were cached (else 0 means "unknown")
 
     @property
     def total_tokens(self) -> int:
@@ -156,6 +163,18 @@ class BackendInfo:
     exact_render: bool  # False: render() is an approximation (the server applies its own template)
     max_concurrency: int = 1
     details: tuple[tuple[str, str], ...] = ()  # extra facts for a model info panel
+    # (what, why) for each way a request differs from the paper's protocol: declared by the preset
+    # (``deviations``) or found (a chat template's default system prompt). Empty: the paper's request.
+    deviations: tuple[tuple[str, str], ...] = ()
+    # The exact request as sent, with "{placeholders}" for the per-request values (reproducibility record).
+    request_template: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # The system prompt the chat template inserts when the messages have none (None: it inserts none).
+    default_system_prompt: str | None = None
+    system_prompt_sent: bool = False  # that default is part of the prompt the model sees
+
+    def deviation_summary(self) -> str:
+        """One line for a model description: "" when the request is the paper's."""
+        return "; ".join(f"{what}: {why}" for what, why in self.deviations)
 
 
 @runtime_checkable

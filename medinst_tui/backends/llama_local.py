@@ -22,10 +22,10 @@ import io
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from medinst_tui.backends import llama_log
 from medinst_tui.backends.base import (
@@ -42,6 +42,7 @@ from medinst_tui.backends.base import (
     Usage,
     collect,
 )
+from medinst_tui.backends.templates import SystemDefault, system_default
 
 GGUF_TEMPLATE_KEY = "tokenizer.chat_template"
 NO_TEMPLATE_HELP = (
@@ -50,6 +51,8 @@ NO_TEMPLATE_HELP = (
 )
 
 ModelSource = Path | Callable[[], Path]
+# A chat template's default system prompt (inserted when the messages have none): keep it, or cut it.
+SystemPromptPolicy = Literal["keep", "omit"]
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,10 @@ def model_identity(path: Path) -> str:
 _SAMPLING: dict[str, float] = {"top_k": 0, "min_p": 0.0, "repeat_penalty": 1.0}
 
 
+def _top_p(request: GenerationRequest) -> float:
+    return 1.0 if request.top_p is None else request.top_p  # unset: OpenAI's default, no nucleus cut
+
+
 class LlamaLocalBackend:
     """A ``Backend`` over a local GGUF file."""
 
@@ -155,6 +162,8 @@ class LlamaLocalBackend:
         chat_format: str | None = None,
         chat_template: str | None = None,
         seed: int = 0,
+        default_system_prompt: SystemPromptPolicy = "keep",
+        deviations: Mapping[str, str] | None = None,
     ) -> None:
         self._source = model
         self._name = name
@@ -165,6 +174,9 @@ class LlamaLocalBackend:
         self._chat_format = chat_format
         self._chat_template = chat_template
         self._seed = seed
+        self._system_policy: SystemPromptPolicy = default_system_prompt
+        self._declared = dict(deviations or {})
+        self._system: SystemDefault | None = None
         self._path: Path | None = model if isinstance(model, Path) else None
         self._key: _ModelKey | None = None
         self._shared: _SharedModel | None = None
@@ -214,9 +226,39 @@ class LlamaLocalBackend:
                     _models[key] = shared
                 shared.refs += 1
             self._key = key
-            self._template = self._resolve_template(shared.llama)
+            try:
+                self._template = self._with_system_policy(self._resolve_template(shared.llama))
+            except BackendError:
+                with _models_lock:
+                    shared.refs -= 1
+                    unused = shared.refs == 0 and _models.pop(key, None) is not None
+                if unused:
+                    shared.llama.close()
+                raise
             self._shared = shared
             return shared
+
+    def _with_system_policy(self, template: _Template) -> _Template:
+        """Find the template's default system prompt; with policy "omit", render without it."""
+        original = template.render
+        if original is None:
+            return template
+        self._system = system_default(lambda messages: original(messages)[0])
+        if self._system is None or self._system_policy == "keep":
+            return template
+        if not self._system.can_omit:
+            raise BackendError(
+                ErrorKind.CONFIG,
+                f"default_system_prompt: omit, but this chat template's default system prompt "
+                f"({self._system.text[:60]!r}) cannot be cut from its rendering; use keep, or set a "
+                "chat_template without it",
+            )
+        system = self._system
+
+        def render(messages: list[ChatMessage]) -> tuple[str, list[str]]:
+            return system.omit(messages), original(messages)[1]
+
+        return _Template(template.label + " (default system prompt omitted)", template.source, render)
 
     def _load_llama(self, path: Path) -> Any:
         _check_gguf_magic(path)
@@ -303,15 +345,18 @@ class LlamaLocalBackend:
         assert self._template is not None and self._path is not None
         path = self._path.resolve()
         label = str(llama.metadata.get("general.name") or path.stem)
-        details = (
+        details: tuple[tuple[str, str], ...] = (
             ("path", str(path)),
             ("file size", f"{path.stat().st_size / 1e6:.1f} MB"),
-            ("model", llama._model.desc()),
+            ("model", str(llama._model.desc())),
             ("parameters", f"{llama._model.n_params() / 1e6:.1f} M"),
             ("trained context", str(llama._model.n_ctx_train())),
             ("threads", str(llama.n_threads)),
             ("GPU layers", str(self._n_gpu_layers)),
         )
+        deviations = self.deviations()
+        if deviations:
+            details += (("deviates from the paper", "; ".join(f"{k}: {v}" for k, v in deviations)),)
         return BackendInfo(
             name=self._name or path.stem,
             kind="local",
@@ -324,7 +369,34 @@ class LlamaLocalBackend:
             exact_render=True,
             max_concurrency=1,
             details=details,
+            deviations=deviations,
+            request_template=self.request_template(),
+            default_system_prompt=self._system.text if self._system is not None else None,
+            system_prompt_sent=self._system is not None and self._system_policy == "keep",
         )
+
+    def deviations(self) -> tuple[tuple[str, str], ...]:
+        """The preset's declared deviations, plus a default system prompt the template inserts."""
+        out = dict(self._declared)
+        if self._system is not None and self._system_policy == "keep":
+            found = (
+                f"the chat template inserts its default system prompt {self._system.text!r} "
+                "(the paper sent no system message"
+                + ("; default_system_prompt: omit renders without it)" if self._system.can_omit else ")")
+            )
+            out["system_prompt"] = (out["system_prompt"] + "; " + found) if "system_prompt" in out else found
+        return tuple(out.items())
+
+    def request_template(self) -> dict[str, Any]:
+        """What llama.cpp runs for a request, with placeholders for the per-request values."""
+        assert self._template is not None
+        return {
+            "engine": "llama.cpp (in process)",
+            "prompt": f"{{messages}} rendered by {self._template.label}, tokenized",
+            "max_tokens": "{max_tokens}",
+            "sampling": {**_SAMPLING, "temperature": "{temperature}", "top_p": 1.0},
+            "only_when_set": ["top_p", "seed", "stop"],
+        }
 
     def render(self, messages: Sequence[ChatMessage]) -> str:
         self._ensure()
@@ -385,7 +457,7 @@ class LlamaLocalBackend:
             "tokens": tokens,
             "stop": [*request.stop, *template_stops],
             "max_tokens": request.max_tokens,
-            "sampling": {**_SAMPLING, "temperature": request.temperature, "top_p": request.top_p},
+            "sampling": {**_SAMPLING, "temperature": request.temperature, "top_p": _top_p(request)},
             "seed": request.seed,
         }
 
@@ -431,7 +503,13 @@ class LlamaLocalBackend:
                 return Completion(
                     matcher.text[: matcher.emitted],
                     reason,
-                    Usage(len(tokens), n_new, exact=True, cached_prompt_tokens=max(cached, 0)),
+                    Usage(
+                        len(tokens),
+                        n_new,
+                        exact=True,
+                        cached_prompt_tokens=max(cached, 0),
+                        cache_reported=True,
+                    ),
                     meter.timings(),
                 )
 
@@ -442,7 +520,7 @@ class LlamaLocalBackend:
             generator = llama.generate(
                 tokens,
                 temp=request.temperature,
-                top_p=request.top_p,
+                top_p=_top_p(request),
                 **_SAMPLING,
             )
             try:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 from urllib.parse import urlsplit, urlunsplit
 
 import yaml
@@ -21,9 +21,14 @@ import yaml
 from medinst_tui import paths
 from medinst_tui.backends.base import Backend, BackendError, ErrorKind
 
+if TYPE_CHECKING:
+    from medinst_tui.backends.retry import RetryPolicy
+
 PresetKind = Literal["local", "remote"]
 KNOWN_PROMPT_FORMATS = ("medinst-chat", "medinst-plain")
+PAPER_PROMPT_FORMAT = "medinst-chat"
 DEFAULT_LOCAL_N_CTX = 4096
+RETRY_JITTER = 0.1  # +-10% on every wait: many requests in flight do not retry in step
 
 
 class PresetError(ValueError):
@@ -33,9 +38,18 @@ class PresetError(ValueError):
 @dataclass(frozen=True)
 class Sampling:
     temperature: float = 0.0  # the paper's setting
-    top_p: float = 1.0
+    top_p: float | None = None  # None: not sent (the paper sent none)
     max_tokens: int = 1024  # the paper's setting
-    seed: int | None = None
+    seed: int | None = None  # None: not sent
+
+    def deviations(self) -> dict[str, object]:
+        """The settings that differ from the paper's decoding (temperature 0, 1,024 tokens, nothing else)."""
+        paper = Sampling()
+        return {
+            f.name: getattr(self, f.name)
+            for f in dataclasses.fields(self)
+            if getattr(self, f.name) != getattr(paper, f.name)
+        }
 
 
 @dataclass(frozen=True)
@@ -64,11 +78,35 @@ class ModelPreset:
     extra_body: Mapping[str, Any] = field(default_factory=dict, hash=False)  # merged into request bodies
     connect_timeout_s: float = 5.0
     read_timeout_s: float = 300.0
-    max_retries: int = 3
+    # Tries in all and the constant wait between them; None: medinst's default (4 tries, 0.5 s doubling
+    # to 20 s), or the paper's patience (10 tries, 30 s) in the protocol mode (cli/model_args.py).
+    max_tries: int | None = None
+    retry_wait_s: float | None = None
+    max_retries: int | None = None  # older spelling: tries after the first (max_tries - 1)
+    # What this preset changes in the paper's request, and why: {field: reason}. Required for every
+    # extra_body key, a sampling setting other than the paper's, and a prompt format other than
+    # medinst-chat; shown in the model's description and stored with every run (BackendInfo.deviations).
+    deviations: Mapping[str, str] = field(default_factory=dict, hash=False)
+    # local: a chat template's own default system prompt (SmolLM2's) is kept, or cut ("omit": the
+    # paper's no-system rendering, where the template allows it)
+    default_system_prompt: Literal["keep", "omit"] = "keep"
     # both; remote None: ask the server (OpenAIRemoteBackend.concurrency(); unknown servers get 1)
     max_concurrency: int | None = 1
     sampling: Sampling = field(default_factory=Sampling)
     source: Path | None = None  # the file it came from (None: built from a path or URL)
+
+    def retry_policy(self) -> RetryPolicy:
+        from medinst_tui.backends.retry import DEFAULT_RETRY, RetryPolicy
+
+        tries = self.max_tries
+        if tries is None and self.max_retries is not None:
+            tries = self.max_retries + 1
+        if tries is None and self.retry_wait_s is None:
+            return dataclasses.replace(DEFAULT_RETRY, jitter=RETRY_JITTER)
+        return RetryPolicy.tries(tries or DEFAULT_RETRY.max_tries, self.retry_wait_s, jitter=RETRY_JITTER)
+
+    def declared_deviations(self) -> dict[str, str]:
+        return {str(k): str(v) for k, v in self.deviations.items()}
 
     def where(self) -> str:
         """The model file, package or endpoint, for display (an endpoint without its credentials)."""
@@ -112,6 +150,22 @@ _FIELDS = {f.name: f for f in dataclasses.fields(ModelPreset)}
 _SAMPLING_FIELDS = {f.name for f in dataclasses.fields(Sampling)}
 _INTS = {"n_gpu_layers", "n_batch", "max_retries", "max_concurrency"}
 _FLOATS = {"connect_timeout_s", "read_timeout_s"}
+
+
+def undeclared_deviations(preset: ModelPreset) -> list[str]:
+    """What the preset changes in the paper's request without saying why under ``deviations``."""
+    declared = set(preset.deviations)
+
+    def said(group: str, key: str) -> bool:  # `repeat_penalty:` or `extra_body.repeat_penalty:`
+        return key in declared or f"{group}.{key}" in declared
+
+    changed = [f"extra_body.{k}" for k in preset.extra_body if not said("extra_body", k)]
+    changed += [f"sampling.{k}" for k in preset.sampling.deviations() if not said("sampling", k)]
+    if preset.prompt_format != PAPER_PROMPT_FORMAT and "prompt_format" not in declared:
+        changed.append("prompt_format")
+    return changed
+
+
 _BOOLS = {"default", "assemble"}
 
 
@@ -132,6 +186,8 @@ def parse_preset(data: Mapping[str, Any], source: Path | None = None) -> ModelPr
     if kind not in ("local", "remote"):
         raise PresetError(f"{where}: kind must be 'local' or 'remote', not {kind!r}")
     for key in _INTS & set(values):
+        if values[key] is None and key in ("max_concurrency", "max_retries"):
+            continue  # null: ask the server / the default
         if not isinstance(values[key], int) or isinstance(values[key], bool):
             raise PresetError(f"{where}: {key} must be an integer")
     for key in _FLOATS & set(values):
@@ -151,6 +207,21 @@ def parse_preset(data: Mapping[str, Any], source: Path | None = None) -> ModelPr
             raise PresetError(f"{where}: {key} must be a string")
     if not isinstance(values.get("extra_body", {}), Mapping):
         raise PresetError(f"{where}: extra_body must be a mapping")
+    deviations = values.get("deviations", {})
+    if not isinstance(deviations, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in deviations.items()
+    ):
+        raise PresetError(f"{where}: deviations must map each changed field to why it changes (text)")
+    if values.get("default_system_prompt", "keep") not in ("keep", "omit"):
+        raise PresetError(f"{where}: default_system_prompt must be 'keep' or 'omit'")
+    tries = values.get("max_tries")
+    if tries is not None and (not isinstance(tries, int) or isinstance(tries, bool) or tries < 1):
+        raise PresetError(f"{where}: max_tries must be a positive integer")
+    wait = values.get("retry_wait_s")
+    if wait is not None and (not isinstance(wait, int | float) or isinstance(wait, bool) or wait < 0):
+        raise PresetError(f"{where}: retry_wait_s must be a number of seconds (0 or more)")
+    if values.get("max_retries") is not None and values["max_retries"] < 0:
+        raise PresetError(f"{where}: max_retries must not be negative")
     sampling = values.pop("sampling", None) or {}
     if not isinstance(sampling, Mapping) or set(sampling) - _SAMPLING_FIELDS:
         raise PresetError(f"{where}: sampling takes {', '.join(sorted(_SAMPLING_FIELDS))}")
@@ -176,9 +247,16 @@ def parse_preset(data: Mapping[str, Any], source: Path | None = None) -> ModelPr
     if values.get("max_concurrency") is not None and values["max_concurrency"] < 1:
         raise PresetError(f"{where}: max_concurrency must be at least 1")
     try:
-        return ModelPreset(**values, sampling=Sampling(**sampling), source=source)
+        preset = ModelPreset(**values, sampling=Sampling(**sampling), source=source)
     except TypeError as exc:
         raise PresetError(f"{where}: {exc}") from exc
+    missing = undeclared_deviations(preset)
+    if missing:
+        raise PresetError(
+            f"{where}: {', '.join(missing)} change{'s' if len(missing) == 1 else ''} the paper's request: "
+            "say why under deviations (field: reason), so every run with this preset records it"
+        )
+    return preset
 
 
 def load_preset_file(path: Path) -> ModelPreset:
@@ -284,7 +362,7 @@ def resolve_preset(
 def backend_from_preset(preset: ModelPreset, *, cache_dir: Path | None = None) -> Backend:
     """Build the backend (nothing loads or connects until first use)."""
     if preset.kind == "remote":
-        from medinst_tui.backends.openai_remote import OpenAIRemoteBackend, RetryPolicy
+        from medinst_tui.backends.openai_remote import OpenAIRemoteBackend
 
         assert preset.base_url is not None
         return OpenAIRemoteBackend(
@@ -297,9 +375,10 @@ def backend_from_preset(preset: ModelPreset, *, cache_dir: Path | None = None) -
             n_ctx=preset.n_ctx,
             connect_timeout_s=preset.connect_timeout_s,
             read_timeout_s=preset.read_timeout_s,
-            retry=RetryPolicy(max_retries=preset.max_retries),
+            retry=preset.retry_policy(),
             max_concurrency=preset.max_concurrency,
             extra_body=preset.extra_body,
+            deviations=preset.declared_deviations(),
         )
     from medinst_tui.backends.llama_local import LlamaLocalBackend, ModelSource
 
@@ -324,6 +403,8 @@ def backend_from_preset(preset: ModelPreset, *, cache_dir: Path | None = None) -
         n_batch=preset.n_batch,
         chat_format=preset.chat_format,
         chat_template=preset.chat_template,
+        default_system_prompt=preset.default_system_prompt,
+        deviations=preset.declared_deviations(),
     )
 
 
@@ -375,4 +456,5 @@ __all__ = [
     "load_presets",
     "resolve_preset",
     "strip_userinfo",
+    "undeclared_deviations",
 ]

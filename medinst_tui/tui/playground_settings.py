@@ -12,6 +12,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from medinst_tui.backends.base import BackendInfo
 from medinst_tui.backends.presets import ModelPreset, PresetError, resolve_preset
 from medinst_tui.fewshot.shots import ShotMode, ShotSpec
 from medinst_tui.runs.engine import RunConfig
@@ -157,6 +158,20 @@ def format_stop(stop: tuple[str, ...]) -> str:
         ).replace(",", "\\,")
         shown.append(escaped)
     return ", ".join(shown)
+
+
+def model_status(info: BackendInfo) -> str:
+    """The playground's one-line model description, with how the prompt differs from the paper's."""
+    ctx = f" · ctx {info.n_ctx:,}" if info.n_ctx else ""
+    text = f"{info.model_label} · {info.kind}{ctx} · template {info.template_source}"
+    if info.default_system_prompt is not None and info.system_prompt_sent:
+        shown = info.default_system_prompt
+        shown = shown if len(shown) <= 40 else shown[:40] + "…"
+        text += f" · adds the system prompt {shown!r} (the paper sent none)"
+    others = [what for what, _ in info.deviations if what != "system_prompt"]
+    if others:
+        text += " · deviates from the paper: " + ", ".join(others)
+    return text
 
 
 def describe_model_error(exc: Exception) -> str:

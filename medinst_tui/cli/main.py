@@ -14,7 +14,7 @@ from rich.markup import escape
 
 from medinst_tui import __version__
 from medinst_tui.backends.base import BackendError
-from medinst_tui.cli import index_cmds, run_cmds
+from medinst_tui.cli import eval_cmds, index_cmds, run_cmds
 from medinst_tui.cli.common import CliError, err, error_line
 from medinst_tui.exit_codes import ExitCode
 from medinst_tui.outputs import OutputError
@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     run_cmds.add_run(sub)
     run_cmds.add_score(sub)
     run_cmds.add_runs(sub)
+    eval_cmds.add_eval(sub)
     return parser
 
 

@@ -1,0 +1,616 @@
+"""`medinst eval medinst32` (the paper's protocol in one command), and the paper's results file in and out:
+`medinst score RESULTS.json`, `medinst runs import|export|diff` (README: "MEDINST32 evaluation")."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from rich.markup import escape
+from rich.table import Table
+
+from medinst_tui import catalog
+from medinst_tui.cli.common import (
+    CliError,
+    add_db_option,
+    console,
+    db_path,
+    err,
+    open_index,
+    positive,
+    resolve_task,
+)
+from medinst_tui.cli.run_cmds import (
+    add_model_options,
+    add_prompt_options,
+    make_backend,
+    print_summary,
+    run_exit_code,
+    runs_store,
+    shot_spec,
+)
+from medinst_tui.exit_codes import ExitCode
+from medinst_tui.outputs import check_output
+from medinst_tui.paths import config_dir, response_cache_path
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from medinst_tui.backends.base import BackendInfo
+    from medinst_tui.protocol.plan import Plan
+    from medinst_tui.runs.engine import RunOutcome
+    from medinst_tui.runs.records import SampleResult, Summary
+
+# What `-o DIR` holds (README: "MEDINST32 evaluation").
+RESULTS = "results.jsonl"
+OFFICIAL = "official.json"
+RECORD = "record.json"
+TABLES = ("table3.md", "table3.csv", "table3.tex")
+OUT_FILES: Final = (RESULTS, OFFICIAL, *TABLES, RECORD)
+
+RUNS_ACTIONS: Final = ("import", "export", "diff")
+
+
+# -- eval ----------------------------------------------------------------------------------------------------
+def add_eval(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "eval",
+        help="run a benchmark as the paper did (MEDINST32: Table 3's 32 test sets, each row's history)",
+    )
+    p.add_argument("benchmark", choices=["medinst32"], help="the benchmark (MEDINST32)")
+    p.add_argument("--zero-shot", action="store_true", help="the <Task>-zs test sets (no demonstrations)")
+    p.add_argument(
+        "--tasks",
+        action="append",
+        default=[],
+        metavar="T[,T...]",
+        help="only these MEDINST32 tasks (repeatable or comma-separated, fuzzy-matched)",
+    )
+    p.add_argument(
+        "--category", action="append", default=[], help="only this category's MEDINST32 tasks (repeatable)"
+    )
+    size = p.add_mutually_exclusive_group()
+    size.add_argument("--per-task", type=positive, metavar="N", help="the first N rows of each task (by id)")
+    size.add_argument(
+        "--sample-per-task", type=positive, metavar="N", help="a seeded sample of N rows per task (--seed)"
+    )
+    p.add_argument("--concurrency", type=positive, help="requests in flight for a remote endpoint")
+    p.add_argument("--no-cache", action="store_true", help="generate again even when the answer is cached")
+    p.add_argument("-o", "--output", type=Path, metavar="DIR", help=f"write {', '.join(OUT_FILES)} here")
+    p.add_argument(
+        "--force", action="store_true", help="replace those files in DIR even if medinst did not write them"
+    )
+    p.add_argument("--yes", action="store_true", help="accept the best fuzzy match of a task name")
+    add_prompt_options(p)
+    add_model_options(p)
+    add_db_option(p)
+    p.set_defaults(func=cmd_eval)
+
+
+def _written_by_eval(folder: Path) -> bool:
+    try:
+        data = json.loads((folder / RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("protocol", {}).get("benchmark") == "MEDINST32"
+
+
+def check_out_dir(folder: Path, *, force: bool, protect: list[Path]) -> Path:
+    """`-o DIR`: a folder (made if missing) whose medinst files may be replaced: empty of them, written by
+    an earlier `medinst eval` (the same command resumes), or --force. None of them may be medinst's own."""
+    folder = folder.expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise CliError(f"-o takes a folder for {', '.join(OUT_FILES)}; {folder} is a file")
+    present = [n for n in OUT_FILES if (folder / n).exists()]
+    ours = force or _written_by_eval(folder)
+    for name in OUT_FILES:
+        check_output(folder / name, protect=protect, force=True)  # refuses the index, runs DB, cache ...
+    if present and not ours:
+        raise CliError(
+            f"{folder} already holds {', '.join(present)} that `medinst eval` did not write; "
+            "choose another folder or pass --force"
+        )
+    return folder.resolve()
+
+
+def _task_names(args: argparse.Namespace) -> list[str]:
+    from medinst_tui.protocol.plan import table3_tasks
+
+    known = [t.name for t in table3_tasks()]
+    out = []
+    for item in args.tasks:
+        for name in (s.strip() for s in item.split(",")):
+            if name:
+                out.append(resolve_task(catalog.base_task(name), known, assume_yes=args.yes))
+    return out
+
+
+def protocol_settings(args: argparse.Namespace, fmt: str) -> Any:
+    """The paper's prompt and decoding unless an option overrides it; each override is labelled."""
+    from medinst_tui.protocol.plan import PAPER_MAX_TOKENS, PAPER_TEMPERATURE
+    from medinst_tui.protocol.record import Settings
+
+    labels = []
+    max_tokens = args.max_tokens or PAPER_MAX_TOKENS
+    if args.max_tokens:
+        labels.append(f"--max-tokens {args.max_tokens}")
+    temperature = PAPER_TEMPERATURE if args.temperature is None else args.temperature
+    if args.temperature is not None:
+        labels.append(f"--temperature {args.temperature:g}")
+    if args.format:
+        labels.append(f"--format {args.format}")
+    shots = shot_spec(args)
+    if shots.mode != "history":
+        labels.append(f"shots: {shots.describe()}")
+    if args.stop:
+        labels.append("--stop " + " ".join(repr(s) for s in args.stop))
+    return Settings(fmt, shots, max_tokens, temperature, tuple(args.stop), tuple(labels))
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from medinst_tui.protocol import plan as planning
+    from medinst_tui.protocol import record as records
+
+    out_dir = None
+    if args.output is not None:
+        out_dir = check_out_dir(args.output, force=args.force, protect=[db_path(args)])
+    try:
+        chosen = planning.narrow(_task_names(args), args.category)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    selection = planning.Selection()
+    if args.per_task:
+        selection = planning.Selection("first", args.per_task)
+    elif args.sample_per_task:
+        selection = planning.Selection("sample", args.sample_per_task, args.seed)
+    backend, model_name, fmt, _, _, concurrency = make_backend(args)
+    settings = protocol_settings(args, fmt)
+
+    from medinst_tui.fewshot.formats import load_user_formats
+    from medinst_tui.runs.cache import ResponseCache
+    from medinst_tui.runs.engine import RunConfig, RunEngine, new_run_id
+
+    with open_index(args) as index, runs_store() as store:
+        base = RunConfig(
+            shots=settings.shots,
+            format=settings.format,
+            model=model_name,
+            max_tokens=settings.max_tokens,
+            temperature=settings.temperature,
+            stop=settings.stop,
+            concurrency=args.concurrency or concurrency,
+            use_cache=not args.no_cache,
+            origin="eval",
+        )
+        plan = planning.make_plan(index, chosen, zero_shot=args.zero_shot, selection=selection, config=base)
+        if plan.total == 0:
+            backend.close()
+            raise CliError(
+                "none of the chosen MEDINST32 test sets is in the index "
+                f"({', '.join(plan.missing)}); `medinst index --hub medinst32 --add` adds them"
+            )
+        info = backend.describe()
+        run_id = new_run_id()
+        record = records.build(
+            run_id=run_id,
+            command=["medinst", *sys.argv[1:]],
+            plan=plan,
+            settings=settings,
+            model=model_name,
+            info=info,
+            backend=backend,
+            index=index,
+            concurrency=plan.config.concurrency,
+        )
+        records.save(store.path, record)  # at the start too: a crash leaves what the run was
+        if out_dir is not None:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        _print_plan(plan, record, info)
+
+        class ProtocolEngine(RunEngine):
+            """The engine of `medinst run`, fed the plan's rows (stratified by task, Table 3's order)."""
+
+            def rows(self, config: RunConfig) -> tuple[int, Iterator[Any]]:
+                return plan.total, plan.rows(self.index)
+
+        cache = ResponseCache(response_cache_path())
+        engine = ProtocolEngine(
+            index,
+            backend,
+            store=store,
+            cache=cache,
+            user_formats=load_user_formats(config_dir() / "templates"),
+        )
+        progress = _progress()
+        listener = ProtocolProgress(progress, plan, plan.config.concurrency)
+        with progress:
+            outcome = engine.run(
+                plan.config,
+                output=out_dir / RESULTS if out_dir else None,
+                listener=listener,
+                cancel=threading.Event(),
+                run_id=run_id,
+            )
+        cache.close()
+    backend.close()
+    records.finish(
+        record,
+        outcome.results,
+        {
+            "status": outcome.status,
+            "n_done": outcome.n_done,
+            "n_errors": outcome.n_errors,
+            "n_cached": outcome.n_cached,
+            "duration_s": round(outcome.duration_s, 3),
+        },
+    )
+    records.save(store.path, record)
+    table = table3_of(plan, outcome.summary, model_name, record)
+    from medinst_tui.protocol import report
+
+    console.print(report.rich_table(table))
+    for note in report.notes(table):
+        console.print(f"[dim]{escape(note)}[/]")
+    if out_dir is not None:
+        write_outputs(out_dir, outcome, table, record)
+    _print_outcome(outcome, out_dir)
+    return run_exit_code(outcome.status)
+
+
+def table3_of(plan: Plan, summary: Summary, model: str, record: dict[str, Any]) -> Any:
+    from medinst_tui.protocol import table3
+
+    notes = [f"Rows: {plan.selection.describe()}; test split; {record['prompt']['shots']}."]
+    deviations = record["protocol"]["deviations"]
+    if deviations:
+        notes.append(
+            "Not the paper's protocol: " + "; ".join(f"{d['what']}: {d['how']}" for d in deviations) + "."
+        )
+    else:
+        notes.append(
+            "The paper's protocol: chat messages, no system message, temperature 0, 1,024 new tokens."
+        )
+    if plan.missing:
+        notes.append(f"Not in the index: {', '.join(plan.missing)}.")
+    return table3.build(
+        summary,
+        model=model,
+        setting="zero-shot" if plan.zero_shot else "few-shot",
+        tasks=[t.task for t in plan.tasks],
+        available={t.indexed_name: t.available for t in plan.tasks},
+        notes=notes,
+    )
+
+
+def write_outputs(out_dir: Path, outcome: RunOutcome, table: Any, record: dict[str, Any]) -> None:
+    from medinst_tui.protocol import official, report
+    from medinst_tui.protocol.files import write_text
+
+    scored = sorted((r for r in outcome.results if r.error is None), key=lambda r: (r.task, r.sample_id))
+    by_task: dict[str, list[tuple[str, str]]] = {}
+    for r in scored:
+        by_task.setdefault(r.task, []).append((r.prediction, r.gold))
+    official.write(out_dir / OFFICIAL, official.build(by_task.items()))
+    write_text(out_dir / "table3.md", report.to_markdown(table))
+    write_text(out_dir / "table3.csv", report.to_csv(table))
+    write_text(out_dir / "table3.tex", report.to_latex(table))
+    write_text(out_dir / RECORD, json.dumps(record, ensure_ascii=False, indent=2, default=str))
+
+
+def _print_plan(plan: Plan, record: dict[str, Any], info: BackendInfo) -> None:
+    setting = record["protocol"]["setting"]
+    have = sum(1 for t in plan.tasks if t.indexed)
+    err.print(
+        f"[bold]MEDINST32 {setting}[/] · {have}/{len(plan.tasks)} test sets in the index · "
+        f"{plan.total} rows ({plan.selection.describe()}) · model {escape(info.model_label)} · run "
+        f"{record['run_id']}",
+        highlight=False,
+    )
+    for d in record["protocol"]["deviations"]:
+        err.print(
+            f"[yellow]deviates from the paper[/]: {escape(d['what'])}: {escape(d['how'])}", highlight=False
+        )
+    if plan.missing:
+        err.print(f"[dim]not in the index: {escape(', '.join(plan.missing))}[/]", highlight=False)
+
+
+def _print_outcome(outcome: RunOutcome, out_dir: Path | None) -> None:
+    console.print(
+        f"{outcome.status}: {outcome.n_done} scored, {outcome.n_errors} error(s), "
+        f"{outcome.n_cached} from cache, "
+        f"{outcome.duration_s:.1f} s · run {outcome.run_id}"
+        + (f" · files in {escape(str(out_dir))}" if out_dir else "")
+    )
+    for r in outcome.results:
+        if r.failed:
+            console.print(f"  [red]error[/] {escape(r.task)} #{r.sample_id}: {escape(r.error or '')}")
+
+
+# -- progress ------------------------------------------------------------------------------------------------
+def _progress() -> Progress:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(bar_width=24),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[info]}"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=err,
+    )
+
+
+class ProtocolProgress:
+    """One bar for the whole run (rows/s, tokens/s, concurrency, ETA), one per task (its headline so far)."""
+
+    def __init__(self, progress: Progress, plan: Plan, concurrency: int):
+        self.progress = progress
+        self.concurrency = concurrency
+        self.overall = progress.add_task("[bold]all tasks[/]", total=plan.total, info="")
+        self.bars: dict[str, TaskID] = {}
+        for t in plan.tasks:
+            if t.planned:
+                self.bars[t.indexed_name] = progress.add_task(
+                    f"  {escape(t.indexed_name)}", total=t.planned, info="", start=False
+                )
+        self.started = time.perf_counter()
+        self.tokens = 0
+        self.done = 0
+
+    def run_started(self, run_id: str, total: int, info: BackendInfo) -> None:
+        self.started = time.perf_counter()
+        self.concurrency = min(self.concurrency, info.max_concurrency) if info.max_concurrency else 1
+
+    def token(self, seq: int, text: str) -> None:
+        pass
+
+    def sample_finished(self, result: SampleResult, summary: Summary) -> None:
+        from medinst_tui.scoring import format_brief
+
+        self.done += 1
+        self.tokens += result.completion_tokens
+        elapsed = max(time.perf_counter() - self.started, 1e-9)
+        self.progress.update(
+            self.overall,
+            advance=1,
+            info=f"{self.done / elapsed:.2f} rows/s · {self.tokens / elapsed:.1f} tok/s · "
+            f"≤{self.concurrency} in flight",
+        )
+        bar = self.bars.get(result.task)
+        if bar is None:
+            return
+        self.progress.start_task(bar)
+        scores = summary.get(result.task)
+        main = scores.main if scores is not None else None
+        text = f"{main.label} {format_brief(main)}" if main is not None else ""
+        self.progress.update(bar, advance=1, info=escape(text))
+
+
+# -- score RESULTS.json --------------------------------------------------------------------------------------
+def is_official_file(path: Path) -> bool:
+    from medinst_tui.protocol.official import looks_official
+
+    return path.suffix.lower() == ".json" and looks_official(path)
+
+
+def cmd_score_official(args: argparse.Namespace) -> int:
+    """`medinst score RESULTS.json` for an evaluation.py results file: medinst's summary of its pairs, and
+    each metric the file states beside the value computed from its pairs."""
+    from medinst_tui.protocol import official
+
+    try:
+        tasks = official.parse(args.results)
+    except official.OfficialFormatError as exc:
+        raise CliError(str(exc)) from exc
+    summary, _ = _score_official(tasks)
+    print_summary(summary, title=f"scores of {args.results.name} (evaluation.py results file)")
+    checks = official.check(tasks)
+    table = Table(title="the file's metrics vs medinst's, from the same pairs", header_style="bold")
+    for col in ("category", "task", "official key", "in the file", "medinst", "same"):
+        table.add_column(col, justify="right" if col in ("in the file", "medinst") else "left")
+    for c in checks:
+        same = {True: "[green]yes[/]", False: "[red]no[/]", None: "[dim]—[/]"}[c.matches]
+        table.add_row(
+            escape(c.category),
+            escape(c.task),
+            escape(c.key),
+            "" if c.stated is None else f"{c.stated:.6f}",
+            "" if c.computed is None else f"{c.computed:.6f}",
+            same,
+        )
+    console.print(table)
+    n = sum(len(t.pairs) for t in tasks)
+    differ = sum(1 for c in checks if c.matches is False)
+    console.print(
+        f"{n} pairs in {len(tasks)} tasks; {sum(1 for c in checks if c.matches)} stated metric(s) equal "
+        f"medinst's, {differ} differ, {sum(1 for c in checks if c.matches is None)} not stated."
+    )
+    return ExitCode.OK
+
+
+def _score_official(tasks: list[Any]) -> tuple[Summary, list[SampleResult]]:
+    """The pairs scored by the run engine's scorer (one per task), as SampleResults in file order; a
+    pair's bootstrap key is its position in its task."""
+    from medinst_tui.runs.engine import LiveScores
+    from medinst_tui.runs.records import SampleResult
+
+    scores = LiveScores()
+    results: list[SampleResult] = []
+    for t in tasks:
+        for i, (prediction, target) in enumerate(t.pairs):
+            r = SampleResult(len(results), t.task, i, "test", None, None, prediction, target)
+            r.metrics = scores.add(t.task, t.category, prediction, target, i)
+            r.finish_reason = "stop"
+            results.append(r)
+    return scores.summary(), results
+
+
+# -- runs import / export / diff -----------------------------------------------------------------------------
+def add_runs_options(p: argparse.ArgumentParser) -> None:
+    """The options of `medinst runs import|export|diff` (the `runs` parser is cli/run_cmds.py's)."""
+    g = p.add_argument_group("import / export / diff")
+    g.add_argument("other", nargs="?", metavar="B", help="diff: the second run")
+    g.add_argument("--to", choices=["inspect", "lm-eval"], help="export: the format")
+    g.add_argument("-o", "--output", type=Path, metavar="DIR", help="export: the folder to write")
+    g.add_argument("--name", help="import: the model name to store (default: the file name)")
+
+
+def cmd_runs_action(args: argparse.Namespace) -> int:
+    if args.action == "import":
+        return _import(args)
+    if args.action == "export":
+        return _export(args)
+    return _diff(args)
+
+
+def _get_run(store: Any, run_id: str | None, usage: str) -> Any:
+    if not run_id:
+        raise CliError(usage)
+    try:
+        run = store.get(run_id)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    if run is None:
+        raise CliError(f"no run {run_id!r}; `medinst runs` lists them")
+    return run
+
+
+def _import(args: argparse.Namespace) -> int:
+    import hashlib
+
+    from medinst_tui.protocol import official
+    from medinst_tui.protocol import record as records
+    from medinst_tui.runs.engine import new_run_id
+    from medinst_tui.runs.records import RunHeader, RunTotals
+
+    if not args.run_id:
+        raise CliError("medinst runs import RESULTS.json")
+    path = Path(args.run_id).expanduser()
+    if not path.is_file():
+        raise CliError(f"no such file: {path}")
+    try:
+        tasks = official.parse(path)
+    except official.OfficialFormatError as exc:
+        raise CliError(str(exc)) from exc
+    summary, results = _score_official(tasks)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    run_id = new_run_id()
+    name = args.name or path.stem
+    started = time.perf_counter()
+    with runs_store() as store:
+        store.start(
+            RunHeader(
+                id=run_id,
+                origin="import",
+                model=name,
+                model_id=f"import:{path.name}#{digest[:16]}",
+                backend="import",
+                format="unknown (evaluation.py results file)",
+                shots="unknown (evaluation.py results file)",
+                tasks=tuple(t.task for t in tasks),
+                split="test",
+                n_planned=len(results),
+                config={"imported_from": str(path.resolve()), "sha256": digest},
+                results_file=str(path.resolve()),
+            )
+        )
+        store.add_results(run_id, results)
+        store.finish(
+            run_id,
+            RunTotals("done", len(results), 0, 0, time.perf_counter() - started),
+            summary,
+        )
+        checks = official.check(tasks)
+        records.save(
+            store.path,
+            {
+                "record_version": records.RECORD_VERSION,
+                "run_id": run_id,
+                "imported": {
+                    "file": str(path.resolve()),
+                    "sha256": digest,
+                    "format": "evaluation.py results",
+                },
+                "model": {"spec": name, "model_id": f"import:{path.name}#{digest[:16]}"},
+                "prompt": {"format": "unknown", "shots": "unknown"},
+                "scorer": {"version": sorted({s.headline.scorer_version for s in summary.values()})},
+                "samples": {t.task: list(range(len(t.pairs))) for t in tasks},
+                "file_metrics_equal_medinst": all(c.matches is not False for c in checks),
+            },
+        )
+    differ = [c for c in checks if c.matches is False]
+    console.print(
+        f"imported {len(results)} pairs of {len(tasks)} tasks from {escape(path.name)} as run {run_id} "
+        f"(model {escape(name)}); `medinst runs show {run_id}` shows it."
+    )
+    if differ:
+        console.print(
+            f"[yellow]{len(differ)} metric(s) stated in the file differ from medinst's on its pairs[/] "
+            f"(`medinst score {escape(str(path))}` lists them)"
+        )
+    return ExitCode.OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    from medinst_tui.protocol import exports
+    from medinst_tui.protocol import record as records
+
+    if not args.to or args.output is None:
+        raise CliError("medinst runs export RUN --to inspect|lm-eval -o DIR")
+    folder = args.output.expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise CliError(f"-o takes a folder; {folder} is a file")
+    with runs_store() as store:
+        run = _get_run(store, args.run_id, "medinst runs export RUN --to inspect|lm-eval -o DIR")
+        results = store.results(run.id)
+        record = records.for_run(store.path, run)
+    if not results:
+        raise CliError(f"run {run.id} has no results to export")
+    export = exports.export_inspect if args.to == "inspect" else exports.export_lm_eval
+    paths = export(run, results, record, folder)
+    for p in paths:
+        console.print(escape(str(p)), highlight=False)
+    what = "Inspect AI eval logs (`inspect view --log-dir DIR`)" if args.to == "inspect" else "lm-eval files"
+    console.print(f"{len(paths)} {what} for run {run.id}")
+    return ExitCode.OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from medinst_tui.protocol import record as records
+
+    usage = "medinst runs diff A B"
+    with runs_store() as store:
+        a = _get_run(store, args.run_id, usage)
+        b = _get_run(store, args.other, usage)
+        ra, rb = records.for_run(store.path, a), records.for_run(store.path, b)
+    differences = records.diff(ra, rb)
+    for run, rec in ((a, ra), (b, rb)):
+        if rec.get("note"):
+            console.print(f"[dim]{run.id}: {escape(rec['note'])}[/]")
+    if not differences:
+        console.print(f"{a.id} and {b.id}: the same reproducibility record (run id, time and command aside)")
+        return ExitCode.OK
+    table = Table(title=f"how {a.id} (A) and {b.id} (B) were made", header_style="bold")
+    table.add_column("what")
+    table.add_column("A", overflow="fold")
+    table.add_column("B", overflow="fold")
+    for d in differences:
+        table.add_row(escape(d.key), escape(d.describe("a")), escape(d.describe("b")))
+    console.print(table)
+    console.print(f"{len(differences)} difference(s)")
+    return ExitCode.OK

@@ -1,0 +1,270 @@
+"""Table 3 (protocol/table3.py) as a terminal table, Markdown, CSV and LaTeX: the same rows, columns and notes
+in each."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from rich.markup import escape
+from rich.table import Table
+
+from medinst_tui.protocol.table3 import Average, PaperColumn, Table3, TaskLine
+
+EMPTY = "—"
+
+
+def _paper(v: float | None) -> str:
+    return EMPTY if v is None else f"{v:.2f}"
+
+
+def _avg_label(a: Average, unit: str = "tasks") -> str:
+    if a.n_tasks == 0:
+        return f"average (paper: all {a.of} {unit})"
+    return f"average ({a.n_tasks}/{a.of} {unit})"
+
+
+def _header(t: Table3) -> list[str]:
+    return [
+        "Category",
+        "Task",
+        "Metric",
+        *(c.label for c in t.columns),
+        t.user_label,
+        "95% interval",
+        "n",
+    ]
+
+
+N_FIXED = 3  # Category, Task, Metric: left-aligned; the rest are numbers
+
+
+def _user_cells(line: TaskLine) -> list[str]:
+    u = line.user
+    if u is None:
+        return [EMPTY, "", line.note]
+    method = f" {u.interval.label}" if u.interval is not None else ""
+    return [f"{u.value:.2f}", (u.interval_text() + method).strip(), u.n_text()]
+
+
+def _rows(t: Table3) -> Iterator[tuple[str, list[str]]]:
+    """("task" | "average" | "overall", cells): each group's tasks, then its average; the overall last."""
+    cols: tuple[PaperColumn, ...] = t.columns
+    for g in t.groups:
+        for i, ln in enumerate(g.lines):
+            yield (
+                "task",
+                [
+                    g.category if i == 0 else "",
+                    ln.task.name,
+                    ln.task.paper_metric,
+                    *(_paper(ln.paper.get(c.key)) for c in cols),
+                    *_user_cells(ln),
+                ],
+            )
+        a = g.average
+        user = EMPTY if a.user is None else f"{a.user:.2f}"
+        yield "average", ["", _avg_label(a), "", *(_paper(a.paper.get(c.key)) for c in cols), user, "", ""]
+    o = t.overall
+    user = EMPTY if o.user is None else f"{o.user:.2f}"
+    label = "macro average, STS excluded"
+    cells = [
+        "Overall",
+        label,
+        _avg_label(o, "categories").removeprefix("average "),
+        *(_paper(o.paper.get(c.key)) for c in cols),
+        user,
+        "",
+        "",
+    ]
+    yield "overall", cells
+
+
+def notes(t: Table3) -> list[str]:
+    cols = t.columns
+    few = ", ".join(c.label for c in cols if c.setting == "few-shot")
+    zero = ", ".join(c.label for c in cols if c.setting == "zero-shot")
+    return [
+        f"{t.user_label}: compare with the paper's {t.setting} columns. The paper's few-shot models: {few}; "
+        f"its zero-shot models (fine-tuned on MEDINST): {zero}.",
+        "Scores ×100 except MSE (lower is better); the paper's figures are from its Table 3. "
+        "Averages (BLURB-style macro): mean of the task scores per category, then of the category means, "
+        "over the tasks your model scored, for every column alike.",
+        *t.notes,
+    ]
+
+
+# -- terminal ------------------------------------------------------------------------------------------------
+def rich_table(t: Table3) -> Table:
+    table = Table(title=f"MEDINST32 · Table 3 · {escape(t.user_label)}", header_style="bold")
+    header = _header(t)
+    user_col = N_FIXED + len(t.columns)
+    for i, name in enumerate(header):
+        table.add_column(
+            escape(name),
+            justify="left" if i < N_FIXED or i > user_col else "right",
+            style="bold green" if i == user_col else None,
+        )
+    previous = None
+    for kind, cells in _rows(t):
+        if kind == "task" and cells[0] and previous is not None:
+            table.add_section()
+        if kind in ("average", "overall"):
+            if kind == "overall":
+                table.add_section()
+            table.add_row(*(f"[italic]{escape(c)}[/]" for c in cells))
+        else:
+            table.add_row(*(escape(c) for c in cells))
+        previous = kind
+    return table
+
+
+# -- Markdown ------------------------------------------------------------------------------------------------
+def _md(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def to_markdown(t: Table3) -> str:
+    header = _header(t)
+    out = [f"# MEDINST32 · Table 3 · {_md(t.user_label)}", ""]
+    out.append("| " + " | ".join(_md(h) for h in header) + " |")
+    out.append("|" + "|".join(":--" if i < N_FIXED else "--:" for i in range(len(header))) + "|")
+    for kind, cells in _rows(t):
+        if kind == "task":
+            shown = [f"**{_md(cells[0])}**" if cells[0] else "", *(_md(c) for c in cells[1:])]
+        else:
+            shown = [f"*{_md(c)}*" if c else "" for c in cells]
+        out.append("| " + " | ".join(shown) + " |")
+    out.append("")
+    out += [f"- {_md(n)}" for n in notes(t)]
+    return "\n".join(out) + "\n"
+
+
+# -- CSV -----------------------------------------------------------------------------------------------------
+CSV_FIELDS = (
+    "category",
+    "task",
+    "row",
+    "paper_metric",
+    "metric",
+    "model",
+    "setting",
+    "value",
+    "lower",
+    "upper",
+    "interval",
+    "n",
+    "available",
+    "subset",
+    "note",
+)
+
+
+def to_csv(t: Table3) -> str:
+    """One line per task and per average; the paper's columns by their table3.csv names."""
+    buf = io.StringIO()
+    cols = [c.key for c in t.columns]
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([*CSV_FIELDS[:5], *cols, *CSV_FIELDS[5:]])
+    for g in t.groups:
+        for ln in g.lines:
+            u = ln.user
+            b = u.bounds if u else None
+            writer.writerow(
+                [
+                    g.category,
+                    ln.task.name,
+                    "task",
+                    ln.task.paper_metric,
+                    u.metric if u else "",
+                    *(_csv_num(ln.paper.get(c)) for c in cols),
+                    t.model,
+                    t.setting,
+                    _csv_num(u.value if u else None),
+                    _csv_num(b[0] if b else None),
+                    _csv_num(b[1] if b else None),
+                    u.interval.method if u and u.interval else "",
+                    u.n if u else "",
+                    "" if u is None or u.available is None else u.available,
+                    "" if u is None else str(u.subset).lower(),
+                    ln.note,
+                ]
+            )
+        writer.writerow(_csv_average(g.category, "category average", g.average, cols, t))
+    writer.writerow(_csv_average("", "overall macro average (STS excluded)", t.overall, cols, t))
+    return buf.getvalue()
+
+
+def _csv_num(v: float | None) -> str:
+    return "" if v is None else f"{v:.4f}"
+
+
+def _csv_average(category: str, row: str, a: Average, cols: list[str], t: Table3) -> list[object]:
+    note = f"over {a.n_tasks} of {a.of}" if a.n_tasks else f"paper only, over all {a.of}"
+    return [
+        category,
+        "",
+        row,
+        "",
+        "",
+        *(_csv_num(a.paper.get(c)) for c in cols),
+        t.model,
+        t.setting,
+        _csv_num(a.user),
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        note,
+    ]
+
+
+# -- LaTeX ---------------------------------------------------------------------------------------------------
+_TEX = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "†": r"$^\dagger$",
+    "—": "--",
+    "–": "--",
+    "×": r"$\times$",
+}
+
+
+def tex(text: str) -> str:
+    return "".join(_TEX.get(ch, ch) for ch in text)
+
+
+def to_latex(t: Table3) -> str:
+    """A booktabs table (needs `\\usepackage{booktabs}`), Table 3's column groups over the paper's models."""
+    cols = t.columns
+    few = sum(1 for c in cols if c.setting == "few-shot")
+    zero = len(cols) - few
+    header = _header(t)
+    out = [
+        "% MEDINST32 Table 3 with " + tex(t.user_label) + ", written by medinst eval",
+        r"\begin{tabular}{lll" + "r" * (len(cols) + 1) + "ll}",
+        r"\toprule",
+        rf" & & & \multicolumn{{{few}}}{{c}}{{Few-shot}} & \multicolumn{{{zero}}}{{c}}{{Zero-shot}} & & & \\",
+        " & ".join(tex(h) for h in header) + r" \\",
+    ]
+    for kind, cells in _rows(t):
+        if kind == "overall" or (kind == "task" and cells[0]):
+            out.append(r"\midrule")
+        if kind == "task":
+            out.append(" & ".join(tex(c) for c in cells) + r" \\")
+        else:
+            out.append(" & ".join(rf"\textit{{{tex(c)}}}" if c else "" for c in cells) + r" \\")
+    out += [r"\bottomrule", r"\end{tabular}", ""]
+    out += ["% " + tex(n) for n in notes(t)]
+    return "\n".join(out) + "\n"

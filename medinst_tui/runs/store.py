@@ -149,28 +149,31 @@ class RunStore:
                     raise
                 time.sleep(0.05)
 
-    def _ensure_current(self) -> None:
-        """Upgrade the file once per process (a read-only connection cannot)."""
-        key = self.path.resolve()
-        with _current_lock:
-            if key in _current:
-                return
+    def _open_current(self) -> duckdb.DuckDBPyConnection:
+        """A read-write connection to the file brought up to date (a cheap check once it is)."""
         con = self._open(read_only=False)
         try:
             upgrade(con)
-        finally:
+        except BaseException:
             con.close()
+            raise
         with _current_lock:
-            _current.add(key)
+            _current.add(self.path.resolve())
+        return con
 
     @contextlib.contextmanager
     def _connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         if read_only and not self.path.exists():
             con = duckdb.connect(":memory:")
             upgrade(con)
+        elif read_only:
+            with _current_lock:
+                current = self.path.resolve() in _current
+            if not current:  # a read-only connection cannot upgrade: once per process, open for writing
+                self._open_current().close()
+            con = self._open(read_only=True)
         else:
-            self._ensure_current()
-            con = self._open(read_only)
+            con = self._open_current()
         try:
             yield con
         finally:

@@ -72,14 +72,15 @@ def test_an_edited_chat_prompt_parses_back_to_its_messages() -> None:
 
 
 def test_live_score_is_the_scoring_cores_with_an_entity_diff() -> None:
-    gold = "[aspirin <Chemical>] [headache <Disease>] [aspirin <Chemical>]"
-    answer = "[Aspirin <Chemical>] [fever <Disease>]"
+    gold = "[Aspirin <Chemical>] [Endothelial cells <Cell>] [aspirin <Chemical>]"
+    answer = "[aspirin <chemical>] [fever <Disease>]"
     score = live_score("entity", answer, gold)
     assert score.scores == score_pair("entity", answer, gold)
     assert score.diff is not None
-    assert score.diff.matched == ("aspirin chemical",)
-    assert sorted(score.diff.missed) == sorted(["headache disease", "aspirin chemical"])
-    assert score.diff.spurious == ("fever disease",)
+    # matched as the metric matches (normalized), shown as written: the gold's spelling, each form once
+    assert score.diff.matched == ("Aspirin <Chemical>",)
+    assert score.diff.missed == ("aspirin <Chemical>", "Endothelial cells <Cell>")
+    assert score.diff.spurious == ("fever <Disease>",)
     # what the diff counts is what the metric counts
     assert len(score.diff.matched) + len(score.diff.missed) == len(entity_spans(gold))
     labels = live_score("cls", "Background.", "background")

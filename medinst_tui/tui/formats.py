@@ -5,7 +5,9 @@ The outputs are plain strings in a handful of shapes (paper Table 14):
 - entities `[text <Type>]`, or `[text <DB/ID>]` for entity linking;
 - BIO labels, each word followed by its tag: `word [B] word [I] word [O]`;
 - relations `[<entity1> <relation> <entity2>]`, in the data as `[a <relation> b]`;
-- events `[<type> <trigger> <theme entity>]`, in the data as `[Type trigger theme]`;
+- events `[<type> <trigger> <theme entity>]`, in the data as written (`[<Binding> <bind> <IL-2>]`) or
+  bare (`[Type trigger theme]`); in an EE task the event reading comes first, or `[<a> <b> <c>]` would read
+  as the entity `<a> <b>` of type `c`;
 - co-reference mentions `[mention]`;
 - anything else (labels, answers, summaries, translations) is shown as it is.
 """
@@ -39,6 +41,7 @@ MAX_HIGHLIGHTS = 300
 
 _TYPED = re.compile(r"^(?P<text>.+?) <(?P<type>[^<>]+)>$", re.S)
 _RELATION = re.compile(r"^<?(?P<a>[^<>]+?)>? <(?P<rel>[^<>]+)> <?(?P<b>[^<>]+?)>?$", re.S)
+_EVENT = re.compile(r"^<(?P<type>[^<>]+)>\s*<(?P<trigger>[^<>]+)>\s*<(?P<theme>[^<>]+)>$", re.S)
 _BIO_TAG = re.compile(r"\[(?P<tag>[BIO])(?:-(?P<label>[^\]\s]+))?\]")
 _BIO_PAIR = re.compile(r"(?P<word>\S+) \[(?P<tag>[BIO])(?:-(?P<label>[^\]\s]+))?\]")
 
@@ -134,6 +137,10 @@ def is_bio(text: str) -> bool:
 
 def parse_item(content: str, category: str = "") -> Item:
     content = content.strip()
+    if category == "EE":
+        event = _EVENT.match(content)
+        if event:
+            return Event(event["type"].strip(), event["trigger"].strip(), event["theme"].strip())
     if category in ("RE", ""):
         rel = _RELATION.match(content)
         if rel:

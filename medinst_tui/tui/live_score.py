@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from medinst_tui.scoring import HEADLINE_METRIC, Family, normalize_answer, score_pair, task_family
 from medinst_tui.scoring.families import align_bio, bio_tags, entity_spans, multicls_labels, sts_pair
+from medinst_tui.tui.formats import bracket_spans
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,43 @@ def span_diff(gold: list[str], predicted: list[str]) -> SpanDiff:
     )
 
 
+def written_span_diff(gold: str, prediction: str) -> SpanDiff:
+    """The entity metric's multiset comparison (on normalized spans, as it counts them), each span shown as
+    written: matched and missed in the gold's spelling, spurious in the answer's (`Endothelial cells <Cell>`,
+    not `endothelial cells cell`)."""
+    g, p = _written(gold), _written(prediction)
+    diff = span_diff(entity_spans(gold), entity_spans(prediction))
+    gold_used: Counter[str] = Counter()  # matched then missed take the gold's forms in turn
+    return SpanDiff(
+        matched=_spell(diff.matched, g, gold_used),
+        missed=_spell(diff.missed, g, gold_used),
+        spurious=_spell(diff.spurious, p, Counter()),
+    )
+
+
+def _written(text: str) -> dict[str, list[str]]:
+    """Normalized span -> its written forms in order (entity_spans's reading, before normalizing)."""
+    spans = entity_spans(text)
+    raw = bracket_spans(text)
+    out: dict[str, list[str]] = {}
+    for norm, written in zip(spans, raw if len(raw) == len(spans) else spans, strict=True):
+        out.setdefault(norm, []).append(written.strip())
+    return out
+
+
+def _spell(norms: tuple[str, ...], written: dict[str, list[str]], used: Counter[str]) -> tuple[str, ...]:
+    out = []
+    for norm in norms:
+        forms = written.get(norm, [norm])
+        out.append(forms[min(used[norm], len(forms) - 1)])
+        used[norm] += 1
+    return tuple(out)
+
+
 def live_score(family: Family, prediction: str, gold: str) -> LiveScore:
     scores = score_pair(family, prediction, gold)
     if family == "entity":
-        return LiveScore(family, scores, diff=span_diff(entity_spans(gold), entity_spans(prediction)))
+        return LiveScore(family, scores, diff=written_span_diff(gold, prediction))
     if family == "multicls":
         return LiveScore(family, scores, diff=span_diff(multicls_labels(gold), multicls_labels(prediction)))
     if family in ("cls", "em"):

@@ -27,9 +27,7 @@ SIZE = (140, 45)
 SnapCompare = Callable[..., bool]
 
 
-def test_playground_after_an_answer(
-    snap_compare: SnapCompare, demo_db: Path, tiny_gguf_path: Path, tmp_path: Path
-) -> None:
+def _after_an_answer(demo_db: Path, tiny_gguf_path: Path) -> Callable[[Pilot[Any]], Any]:
     tiny_preset(tiny_gguf_path, max_tokens=40)
     with Index(demo_db) as index:
         row = index.page(Filter(tasks=("BC5CDR",), splits=("test",)), limit=1)[0]
@@ -45,7 +43,22 @@ def test_playground_after_an_answer(
             await settle(pilot)
         assert screen.last_result is not None and screen.last_result.cached
 
+    return run_before
+
+
+def test_playground_after_an_answer(
+    snap_compare: SnapCompare, demo_db: Path, tiny_gguf_path: Path, tmp_path: Path
+) -> None:
+    run_before = _after_an_answer(demo_db, tiny_gguf_path)
     assert snap_compare(make_app(demo_db, tmp_path), terminal_size=SIZE, run_before=run_before)
+
+
+def test_playground_after_an_answer_80x24(
+    snap_compare: SnapCompare, demo_db: Path, tiny_gguf_path: Path, tmp_path: Path
+) -> None:
+    """Below 100 columns the prompt and the answer stack beside the settings."""
+    run_before = _after_an_answer(demo_db, tiny_gguf_path)
+    assert snap_compare(make_app(demo_db, tmp_path), terminal_size=(80, 24), run_before=run_before)
 
 
 def _store_run(store: RunStore, run_id: str, when: dt.datetime, predictions: list[str], shots: str) -> None:

@@ -45,7 +45,8 @@ def tiny_preset(path: Path, *, max_tokens: int = 16) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "tiny-test.yaml").write_text(
         f"name: tiny-test\nkind: local\ndefault: true\npath: {path}\nn_ctx: 4096\nn_threads: 1\n"
-        f"sampling:\n  max_tokens: {max_tokens}\n",
+        f"sampling:\n  max_tokens: {max_tokens}\n"
+        "deviations:\n  sampling.max_tokens: short answers keep the tests fast\n",
         encoding="utf-8",
     )
 

@@ -68,10 +68,7 @@ def test_task_info(snap_compare: SnapCompare, tmp_path: Path) -> None:
     assert snap_compare(app, terminal_size=SIZE, run_before=with_filter(Filter(tasks=("MedQA",)), "i"))
 
 
-def test_export_dialog(snap_compare: SnapCompare, tmp_path: Path) -> None:
-    app = make_app(small_index(), tmp_path)
-    f = Filter(categories=("QA",), medinst32=True)
-    assert snap_compare(app, terminal_size=SIZE, run_before=with_filter(f, "ctrl+e"))
+# The export dialog's snapshots (80x24 and wide, with a fixed export folder) are in test_tui_forms.py.
 
 
 def test_stats(snap_compare: SnapCompare, tmp_path: Path) -> None:

@@ -37,6 +37,7 @@ from medinst_tui.runs.engine import RunConfig, RunEngine, RunOutcome
 from medinst_tui.runs.records import RunHeader, RunTotals, SampleResult, Summary
 from medinst_tui.runs.single import record_single_run
 from medinst_tui.runs.store import RunRow, RunStore
+from medinst_tui.state import default_export_folder
 from medinst_tui.store.index import Index, Row
 from medinst_tui.tui.playground_settings import PlaygroundSettings, resolve_model, run_config
 from medinst_tui.tui.prompt_edit import apply_edit
@@ -155,6 +156,15 @@ class ModelPool:
             for backend in victims:
                 with contextlib.suppress(Exception):
                     backend.close()
+
+    def is_loaded(self, preset: ModelPreset) -> bool:
+        """Whether a send with `preset` finds its model in memory (a remote endpoint has nothing to load).
+        Cheap: a lock and an attribute, safe on the UI thread."""
+        with self._lock:
+            entry = self._entries.get(preset)
+        if entry is None:
+            return preset.kind == "remote"
+        return bool(getattr(entry.backend, "loaded", True))
 
     def _evict(self) -> list[Backend]:
         victims: list[Backend] = []
@@ -420,5 +430,6 @@ def test_connection(preset: ModelPreset) -> list[str]:
         backend.close()
 
 
-def default_export_path(run_id: str) -> Path:
-    return Path.cwd() / f"medinst-run-{run_id}.jsonl"
+def default_export_path(run_id: str, folder: Path | None = None) -> Path:
+    """Where a run's results go by default: the app's export folder (README, "The app")."""
+    return (folder or default_export_folder()) / f"medinst-run-{run_id}.jsonl"

@@ -3,6 +3,9 @@
 The same engine as `medinst run`, in a thread worker: results are stored as they come (runs DB), the
 response cache makes a rerun resume where a cancelled one stopped. The engine reports to a BatchInbox;
 a 100 ms timer drains it into the progress bar, the running aggregates and the results table.
+
+N, the seed and the requests in flight are remembered (state.py) each time the form is valid; Escape
+cancels a running batch, else leaves a field, else the screen.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from rich.style import Style
 from rich.text import Text
@@ -25,8 +28,10 @@ from textual.widgets import Button, Footer, Input, Label, ProgressBar, Static
 
 from medinst_tui.backends.presets import ModelPreset, PresetError
 from medinst_tui.runs.engine import RunConfig, RunOutcome
+from medinst_tui.state import BatchState, StateFile, batch_state, state_for, to_json
 from medinst_tui.store.filters import Filter
 from medinst_tui.tui.database import Database
+from medinst_tui.tui.forms import leave_field
 from medinst_tui.tui.playground_settings import PlaygroundSettings, resolve_model, run_config
 from medinst_tui.tui.playground_worker import (
     BatchInbox,
@@ -44,7 +49,7 @@ from medinst_tui.tui.widgets.results_table import ResultsTable
 from medinst_tui.tui.widgets.run_summary import SummaryView
 
 DRAIN_S = 0.1
-DEFAULT_N = 20
+REMEMBERED = object()  # BatchScreen(sample=...): what the reader last set (20 the first time)
 
 
 @dataclass(frozen=True)
@@ -81,16 +86,19 @@ class BatchScreen(Screen[None]):
         settings: PlaygroundSettings,
         *,
         choices: Choices | None = None,
-        sample: int | None = DEFAULT_N,
-        sample_seed: int = 0,
+        sample: int | object | None = REMEMBERED,
+        sample_seed: int | None = None,
+        state: StateFile | None = None,
     ) -> None:
         super().__init__()
         self.db = db
         self.row_filter = row_filter
         self.settings = settings
         self.choices = choices or load_choices()
-        self.initial_sample = sample
-        self.initial_seed = sample_seed
+        self._state = state
+        self._sample_arg = sample
+        self._seed_arg = sample_seed
+        self._changed = False  # the reader changed the form since it opened
         self.running = False
         self.cancel = threading.Event()
         self.inbox = BatchInbox()
@@ -105,7 +113,18 @@ class BatchScreen(Screen[None]):
     def session(self) -> PlaygroundSession:
         return session_for(self.app)
 
+    @property
+    def state(self) -> StateFile:
+        if self._state is None:
+            self._state = state_for(self.app)
+        return self._state
+
     def compose(self) -> ComposeResult:
+        remembered = batch_state(self.state)
+        sample = self._sample_arg
+        self.initial_sample: int | None = remembered.n if sample is REMEMBERED else cast(int | None, sample)
+        self.initial_seed = remembered.seed if self._seed_arg is None else self._seed_arg
+        self.initial_concurrency = remembered.concurrency if sample is REMEMBERED else None
         with Vertical(id="batch"):
             yield Static(self._title(), id="batch-title")
             with Horizontal(id="batch-form"):
@@ -120,7 +139,13 @@ class BatchScreen(Screen[None]):
                 yield Label("seed")
                 yield Input(str(self.initial_seed), type="integer", compact=True, id="batch-seed")
                 yield Label("in flight")
-                yield Input("", placeholder="preset", type="integer", compact=True, id="batch-concurrency")
+                yield Input(
+                    "" if self.initial_concurrency is None else str(self.initial_concurrency),
+                    placeholder="preset",
+                    type="integer",
+                    compact=True,
+                    id="batch-concurrency",
+                )
                 yield Button("Start (F5)", variant="primary", compact=True, id="batch-start")
                 yield Button("Cancel (esc)", compact=True, id="batch-cancel")
             yield Static("", id="batch-plan")
@@ -146,6 +171,9 @@ class BatchScreen(Screen[None]):
         self.query_one(ResultsTable).border_title = "Samples (enter opens one)"
         self.query_one(SummaryView).show({})
         self.query_one("#batch-n", Input).focus()
+        warning = self.state.take_warning()
+        if warning:
+            self.notify(warning, title="Remembered settings", severity="warning", timeout=10)
         self._plan()
 
     # -- the plan --------------------------------------------------------------------------------------
@@ -156,7 +184,10 @@ class BatchScreen(Screen[None]):
             text = self.query_one(selector, Input).value.strip()
             if not text:
                 return None
-            value = int(text)
+            try:
+                value = int(text)
+            except ValueError:
+                raise ValueError(f"{name} must be a whole number") from None
             if value < 0:
                 raise ValueError(f"{name} cannot be negative")
             return value
@@ -166,11 +197,24 @@ class BatchScreen(Screen[None]):
             raise ValueError("N must be at least 1 (or empty for every row of the filter)")
         seed = number("#batch-seed", "the seed") or 0
         concurrency = number("#batch-concurrency", "in flight")
+        if concurrency == 0:
+            raise ValueError("in flight must be at least 1 (or empty for the preset's)")
+        self._remember(BatchState(n=sample, seed=seed, concurrency=concurrency))
         preset = resolve_model(self.settings, self.choices.presets, concurrency=concurrency)
         config = run_config(
             self.settings, preset, self.row_filter, sample=sample, sample_seed=seed, concurrency=concurrency
         )
         return BatchPlan(preset, config)
+
+    def _remember(self, form: BatchState) -> None:
+        """What the reader typed (not what the screen opened with) becomes the next batch's default."""
+        opened = BatchState(self.initial_sample, self.initial_seed, self.initial_concurrency)
+        if form == opened and not self._changed:
+            return
+        self._changed = True
+        problem = self.state.remember("batch", to_json(form))
+        if problem:
+            self.notify(problem, title="Remembered settings", severity="warning")
 
     @on(Input.Changed)
     def _form_changed(self) -> None:
@@ -224,6 +268,8 @@ class BatchScreen(Screen[None]):
         self.query_one(SummaryView).show({})
         self.query_one(ProgressBar).update(total=1, progress=0)
         self.query_one("#batch-start", Button).disabled = True
+        if self.focused is not None and self.focused.parent is self.query_one("#batch-form"):
+            self.query_one(ResultsTable).focus()  # the form is submitted: Escape now leaves, or cancels
         self._status("starting (loading the model) …")
         self._timer = self.set_interval(DRAIN_S, self._drain, name="batch-drain")
         self._run(plan, self.inbox, self.cancel)
@@ -306,6 +352,8 @@ class BatchScreen(Screen[None]):
         if self.running:
             self.cancel.set()
             self._status("cancelling: the sample in progress stops at its next token …")
+            return
+        if leave_field(self, self.query_one("#batch-start", Button)):
             return
         self.app.pop_screen()
 

@@ -184,6 +184,11 @@ class BrowseScreen(Screen[None]):
 
     def open_task(self, task: str) -> None:
         """Show one task's rows (the fuzzy picker and the palette's "open task")."""
+        from medinst_tui.tui.screens.not_indexed import NotIndexedScreen, is_indexed
+
+        if not is_indexed(task, self.facets.task_names()):
+            self.app.push_screen(NotIndexedScreen(task))  # the command that indexes it, not an empty table
+            return
         self.filter = self.filter.with_(tasks=(task,), categories=(), search="")
         self.facets.expand_to(task)
         self.table.focus()

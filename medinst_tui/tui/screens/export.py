@@ -2,6 +2,10 @@
 
 The same core as `medinst export` runs in a thread worker; its progress comes back as messages, cancel
 interrupts DuckDB's COPY (nothing is left behind: the core writes a temporary file and renames it).
+
+The default file is absolute: the filter's name in the export folder (the last folder exported to, else
+`exports/` in the data dir; README, "The app"); a name without a folder goes there too, and the folder and
+the format are remembered (state.py). Enter in a field exports; Escape in a field leaves it.
 """
 
 from __future__ import annotations
@@ -23,13 +27,16 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar, RadioButton, RadioSet, Static
 
 from medinst_tui.outputs import OutputError, OutputExistsError, check_output
+from medinst_tui.state import ExportState, StateFile, export_state, state_for
 from medinst_tui.store.export import ExportCancelledError, ExportResult, export
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import Index
 from medinst_tui.tui.database import Database
+from medinst_tui.tui.forms import leave_field
 
 GROUP = "export"
 SUFFIXES = {"jsonl": ".jsonl", "parquet": ".parquet"}
+STDOUT_REFUSED = "the terminal shows the app: give a file name, not stdout"
 
 
 def default_name(f: Filter, fmt: str = "jsonl") -> str:
@@ -39,6 +46,12 @@ def default_name(f: Filter, fmt: str = "jsonl") -> str:
         parts.append("search-" + f.search.strip())
     slug = re.sub(r"[^A-Za-z0-9._-]+", "_", "-".join(parts))[:80].strip("_-") or "all"
     return f"medinst-{slug}{SUFFIXES[fmt]}"
+
+
+def resolve_target(text: str, folder: Path) -> str:
+    """The file a typed name means: `~` expanded, a relative name inside the export folder."""
+    path = Path(text).expanduser()
+    return str(path if path.is_absolute() else folder / path)
 
 
 def describe(f: Filter) -> str:
@@ -109,23 +122,33 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         error: str
         cancelled: bool
 
-    def __init__(self, db: Database, f: Filter, total: int | None) -> None:
+    def __init__(self, db: Database, f: Filter, total: int | None, *, state: StateFile | None = None) -> None:
         super().__init__()
         self.db = db
         self.filter = f
         self.total = total
+        self._state = state
         self.cancel_event = threading.Event()
         self.running = False
         self.result: ExportResult | None = None
 
+    @property
+    def state(self) -> StateFile:
+        if self._state is None:
+            self._state = state_for(self.app)
+        return self._state
+
     def compose(self) -> ComposeResult:
         rows = f"{self.total:,} rows" if self.total is not None else "rows"
+        remembered = export_state(self.state)
+        self.folder = remembered.folder_path()
+        fmt = remembered.fmt()
         with Vertical(id="export"):
             yield Static(f"Export {rows}: {describe(self.filter)}", id="export-title")
             yield Label("Format")
             with RadioSet(id="export-format"):
-                yield RadioButton("JSON Lines", value=True, id="fmt-jsonl")
-                yield RadioButton("Parquet", id="fmt-parquet")
+                yield RadioButton("JSON Lines", value=fmt == "jsonl", id="fmt-jsonl")
+                yield RadioButton("Parquet", value=fmt == "parquet", id="fmt-parquet")
             yield Label("Rows")
             with RadioSet(id="export-rows"):
                 yield RadioButton("all rows of the filter", value=True, id="rows-all")
@@ -136,7 +159,8 @@ class ExportScreen(ModalScreen[ExportResult | None]):
                 yield Label("seed")
                 yield Input("0", id="sample-seed", type="integer")
             yield Label("File")
-            yield Input(default_name(self.filter), id="export-path")
+            yield Input(str(self.folder / default_name(self.filter, fmt)), id="export-path")
+            yield Static(f"a name without a folder goes in {self.folder}", id="export-folder-hint")
             yield ProgressBar(total=1.0, show_eta=False, id="export-progress")
             yield Static("", id="export-status")
             with Horizontal(id="export-buttons"):
@@ -147,6 +171,9 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         self.query_one("#export-sample").display = False
         self.query_one("#export-progress").display = False
         self.query_one("#export-path", Input).focus()
+        warning = self.state.take_warning()
+        if warning:
+            self.notify(warning, title="Remembered settings", severity="warning", timeout=10)
 
     # -- the form --------------------------------------------------------------------------------------
     @property
@@ -166,9 +193,12 @@ class ExportScreen(ModalScreen[ExportResult | None]):
 
     def request(self) -> ExportRequest | str:
         """The export the form asks for, or what is wrong with the form."""
-        target = self.query_one("#export-path", Input).value.strip()
-        if not target:
+        typed = self.query_one("#export-path", Input).value.strip()
+        if not typed:
             return "give a file name"
+        if typed == "-":
+            return STDOUT_REFUSED
+        target = resolve_target(typed, self.folder)
         sample: int | None = None
         seed = 0
         if self.query_one("#rows-sample", RadioButton).value:
@@ -182,6 +212,11 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         return ExportRequest(target, self.fmt, sample, seed)
 
     # -- running ---------------------------------------------------------------------------------------
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._run_pressed()
+
     @on(Button.Pressed, "#export-run")
     def _run_pressed(self) -> None:
         if self.result is not None:
@@ -195,7 +230,9 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             return
         # The same guard as `medinst export -o` (outputs.check_output), before anything is written.
         try:
-            check_output(req.target, protect=[self.db.path])
+            if check_output(req.target, protect=[self.db.path]).stdout:
+                self._status(STDOUT_REFUSED, error=True)
+                return
         except OutputExistsError:
 
             def answered(yes: bool | None) -> None:
@@ -231,7 +268,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         if self.running:
             self.cancel_event.set()
             self._status("cancelling …")
-        else:
+        elif not leave_field(self, self.query_one("#export-run", Button)):
             self.dismiss(self.result)
 
     @work(exclusive=True, group=GROUP, exit_on_error=False)
@@ -265,6 +302,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         self.query_one("#export-progress", ProgressBar).update(progress=1.0)
         text = f"wrote {res.rows:,} rows to {res.target} ({res.fmt})"
         self._status(text)
+        self._remember(res)
         self.notify(text, title="Export finished")
         run = self.query_one("#export-run", Button)
         run.label = "Close"
@@ -278,6 +316,15 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         self._status(message.error, error=not message.cancelled)
         if not message.cancelled:
             self.notify(message.error, title="Export failed", severity="error")
+
+    def _remember(self, res: ExportResult) -> None:
+        """The folder and the format of an export that worked are the next dialog's defaults."""
+        if not Path(res.target).is_file():
+            return  # a device or a pipe (/dev/null): not a folder to export into next time
+        remembered = ExportState(folder=str(Path(res.target).parent), format=res.fmt)
+        problem = self.state.remember("export", {"folder": remembered.folder, "format": remembered.format})
+        if problem:
+            self.notify(problem, title="Remembered settings", severity="warning")
 
     def _status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#export-status", Static)

@@ -33,6 +33,7 @@ def binding_sources() -> list[tuple[str, type[DOMNode]]]:
     from medinst_tui.tui.screens.export import ExportScreen, OverwriteScreen
     from medinst_tui.tui.screens.first_run import FirstRunScreen
     from medinst_tui.tui.screens.jump import JumpScreen
+    from medinst_tui.tui.screens.not_indexed import NotIndexedScreen
     from medinst_tui.tui.screens.playground import PlaygroundScreen
     from medinst_tui.tui.screens.runs import ExportRunScreen, RunResultsScreen, RunsScreen
     from medinst_tui.tui.screens.sample_result import SampleResultScreen
@@ -68,6 +69,7 @@ def binding_sources() -> list[tuple[str, type[DOMNode]]]:
         ("Sample result", SampleResultScreen),
         ("Help", HelpScreen),
         ("First run", FirstRunScreen),
+        ("Task not indexed", NotIndexedScreen),
     ]
 
 

@@ -1,4 +1,5 @@
-"""Jump to a row (ctrl+g): a row number of the current filter, 1-based."""
+"""Jump to a row (ctrl+g): a row number of the current filter, 1-based. Enter jumps; Escape in the field
+leaves it (tui/forms.py), a second one closes."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
+
+from medinst_tui.tui.forms import leave_field
 
 
 def parse_row(text: str, total: int | None) -> int | str:
@@ -52,4 +55,5 @@ class JumpScreen(ModalScreen[int | None]):
         self.dismiss(result)
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        if not leave_field(self):
+            self.dismiss(None)

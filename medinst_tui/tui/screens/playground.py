@@ -4,8 +4,13 @@ in with its gold output and live score (right).
 Every model call runs in a thread worker (prompt building and token counting load the model on first
 use). Tokens land in a TokenBuffer that a 50 ms timer drains into the answer, so the screen redraws in
 batches; the live score is computed in its own worker every ~250 ms while tokens arrive, and once more on
-the final text. Escape cancels: the partial answer stays, marked cancelled. Each answer is stored as a
-one-sample run (the runs screen and `medinst runs` list it).
+the final text. Escape cancels: the partial answer stays, marked cancelled (with nothing running, Escape
+in a field leaves the field, then the screen). Each answer is stored as a one-sample run (the runs screen
+and `medinst runs` list it).
+
+The settings are remembered across restarts (state.py: model, URL, the key's variable name, format, shots,
+sampling); the answer on screen always belongs to the prompt on screen (a changed prompt clears it). Below
+100 columns the prompt and the answer stack beside the settings (`-narrow`).
 """
 
 from __future__ import annotations
@@ -31,10 +36,12 @@ from medinst_tui import catalog
 from medinst_tui.backends.presets import PresetError, default_preset
 from medinst_tui.runs.engine import RunConfig
 from medinst_tui.runs.records import SampleResult
+from medinst_tui.state import StateFile, restore, safe_model_fields, state_for, to_json
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import Row
 from medinst_tui.tui.database import Database
 from medinst_tui.tui.formats import render_output
+from medinst_tui.tui.forms import leave_field
 from medinst_tui.tui.live_score import LiveScore, live_score, row_family
 from medinst_tui.tui.playground_settings import PlaygroundSettings, resolve_model, run_config
 from medinst_tui.tui.playground_worker import (
@@ -59,6 +66,8 @@ from medinst_tui.tui.widgets.settings_panel import SettingsPanel
 
 FLUSH_S = 0.05  # tokens reach the screen in batches at most this often
 SCORE_EVERY_S = 0.25  # the live score is recomputed at most this often while streaming
+NARROW_BELOW = 100  # columns: below, the prompt and the answer stack
+IDLE_NOTE = "F5 sends"
 
 
 def rate_note(n_tokens: int, tokens_per_s: float | None, ttft_s: float | None) -> str:
@@ -70,6 +79,22 @@ def rate_note(n_tokens: int, tokens_per_s: float | None, ttft_s: float | None) -
     return " · ".join(parts)
 
 
+def model_label(settings: PlaygroundSettings) -> str:
+    """The model the settings name, as the reader typed it (a URL without its `user:key@`)."""
+    return str(safe_model_fields({"model": settings.model.strip()})["model"]) or "the default preset"
+
+
+def remembered_settings(state: StateFile) -> tuple[PlaygroundSettings | None, str | None]:
+    """The playground settings the state file holds (None when it holds none), and a warning line naming
+    the values it could not use."""
+    raw = state.section("playground")
+    if not raw:
+        return None, None
+    settings, ignored = restore(PlaygroundSettings, raw)
+    warning = f"{state.path}: ignored playground {', '.join(ignored)} (wrong type)" if ignored else None
+    return settings, warning
+
+
 def error_text(exc: BaseException) -> str:
     text = str(exc)
     if isinstance(exc, PlaygroundError | PresetError | ValueError):
@@ -79,6 +104,7 @@ def error_text(exc: BaseException) -> str:
 
 class PlaygroundScreen(Screen[None]):
     CSS_PATH = "playground.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-wide")]  # noqa: RUF012 (Textual's own)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f5,ctrl+j", "send", "Send", id="playground.send"),
         Binding("escape", "cancel_or_close", "Cancel / back", id="playground.cancel"),
@@ -130,8 +156,10 @@ class PlaygroundScreen(Screen[None]):
         *,
         settings: PlaygroundSettings | None = None,
         choices: Choices | None = None,
+        state: StateFile | None = None,
     ) -> None:
         super().__init__()
+        self._state = state
         self.db = db
         self.row = row
         self.row_filter = row_filter or Filter(tasks=(row.task,), splits=(row.split,))
@@ -156,14 +184,22 @@ class PlaygroundScreen(Screen[None]):
         self._flush_timer: Timer | None = None
         self._last_score_at = 0.0
         self._final_shown = -1
+        self._sent: PromptPreview | None = None  # the prompt of the answer on screen (None: no answer)
+        self._state_warnings: list[str] = []
 
     @property
     def session(self) -> PlaygroundSession:
         return session_for(self.app)
 
+    @property
+    def state(self) -> StateFile:
+        if self._state is None:
+            self._state = state_for(self.app)
+        return self._state
+
     # -- layout ----------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        self.initial_settings = self._given_settings or self.session.settings or PlaygroundSettings()
+        self.initial_settings = self._given_settings or self.session.settings or self._remembered()
         try:
             default = default_preset(self.choices.presets).name
         except PresetError:
@@ -176,19 +212,28 @@ class PlaygroundScreen(Screen[None]):
                 default,
                 id="pg-settings",
             )
-            with Vertical(id="pg-centre"):
-                yield Static(self._sample_header(), id="pg-sample")
-                yield PromptView(id="pg-prompt")
-            with Vertical(id="pg-right"):
-                yield AnswerStream(id="pg-answer")
-                with Horizontal(id="pg-actions"):
-                    yield Button("Send F5", variant="primary", compact=True, id="pg-send")
-                    yield Button("Cancel esc", compact=True, id="pg-cancel")
-                    yield Button("Batch b", compact=True, id="pg-batch")
-                with VerticalScroll(id="pg-gold"):
-                    yield Static(render_output(self.row.output, self.row.category), id="pg-gold-body")
-                yield ScorePanel(id="pg-score")
+            with Horizontal(id="pg-main"):  # stacked when narrow (playground.tcss)
+                with Vertical(id="pg-centre"):
+                    yield Static(self._sample_header(), id="pg-sample")
+                    yield PromptView(id="pg-prompt")
+                with Vertical(id="pg-right"):
+                    yield AnswerStream(id="pg-answer")
+                    with Horizontal(id="pg-actions"):
+                        yield Button("Send F5", variant="primary", compact=True, id="pg-send")
+                        yield Button("Cancel esc", compact=True, id="pg-cancel")
+                        yield Button("Batch b", compact=True, id="pg-batch")
+                    with Vertical(id="pg-facts"):  # side by side when narrow
+                        with VerticalScroll(id="pg-gold"):
+                            yield Static(render_output(self.row.output, self.row.category), id="pg-gold-body")
+                        yield ScorePanel(id="pg-score")
         yield Footer()
+
+    def _remembered(self) -> PlaygroundSettings:
+        """What the reader set last time (state.py), else the defaults."""
+        warning = self.state.take_warning()
+        settings, ignored = remembered_settings(self.state)
+        self._state_warnings = [w for w in (warning, ignored) if w]
+        return settings or PlaygroundSettings()
 
     def _sample_header(self) -> Text:
         r = self.row
@@ -206,12 +251,14 @@ class PlaygroundScreen(Screen[None]):
         self.query_one("#pg-prompt").border_title = "Exact prompt"
         answer = self.query_one(AnswerStream)
         answer.border_title = "Answer"
-        answer.border_subtitle = "F5 sends"
+        answer.border_subtitle = IDLE_NOTE
         self.query_one("#pg-gold").border_title = "Gold output"
         self.query_one(ScorePanel).border_title = "Score"
         self.query_one(ScorePanel).clear(f"{self.family} family: scores appear as the answer streams")
         for problem in self.choices.problems:
             self.notify(problem, title="Presets / templates", severity="warning", timeout=10)
+        for problem in self._state_warnings:
+            self.notify(problem, title="Remembered settings", severity="warning", timeout=10)
         self.query_one("#prompt-messages-scroll").focus()
         self._request_prompt(self.initial_settings)
 
@@ -241,7 +288,32 @@ class PlaygroundScreen(Screen[None]):
         self._prompt_failed = False
         status = "loading the model and building the prompt …" if loading else "building …"
         self.prompt_view.show_status(status)
+        if loading:
+            self.settings_panel.show_model_status(f"loading {model_label(settings)} …")
+        self._clear_answer("loading model …" if loading else IDLE_NOTE)
         self._build_prompt(self._prompt_request, settings)
+
+    def _clear_answer(self, note: str = IDLE_NOTE) -> None:
+        """The prompt changed: the answer and the score on screen belonged to the old one. (A streaming
+        answer stays; it is marked when it ends.)"""
+        if self.generating:
+            return
+        self._sent = None
+        self.answer.set_text("")
+        self.answer.set_state("idle", note)
+        self.answer.border_title = "Answer"
+        self.score_panel.clear(f"{self.family} family: scores appear as the answer streams")
+
+    def _loading_done(self) -> None:
+        """The model is loaded (or failed): the idle answer pane stops saying it is loading."""
+        if not self.generating and self.answer.state == "idle" and self._send_pending is None:
+            self.answer.set_state("idle", IDLE_NOTE)
+
+    def _show_model(self, preview: PromptPreview) -> None:
+        info = preview.info
+        ctx = f" · ctx {info.n_ctx:,}" if info.n_ctx else ""
+        template = f"template {info.template_source}"
+        self.settings_panel.show_model_status(f"{info.model_label} · {info.kind}{ctx} · {template}")
 
     @work(thread=True, exclusive=True, group="pg-prompt", exit_on_error=False)
     def _build_prompt(self, request: int, settings: PlaygroundSettings) -> None:
@@ -267,10 +339,8 @@ class PlaygroundScreen(Screen[None]):
         preview = message.preview
         self.preview = preview
         self.prompt_view.show(preview)
-        info = preview.info
-        ctx = f" · ctx {info.n_ctx:,}" if info.n_ctx else ""
-        template = f"template {info.template_source}"
-        self.settings_panel.show_model_status(f"{info.model_label} · {info.kind}{ctx} · {template}")
+        self._show_model(preview)
+        self._loading_done()
         if self._send_pending == message.request:
             self._send_pending = None
             self.action_send()
@@ -278,23 +348,50 @@ class PlaygroundScreen(Screen[None]):
     def on_playground_screen_prompt_failed(self, message: PromptFailed) -> None:
         if message.request != self._prompt_request:
             return
+        pending = self._send_pending is not None
         self._send_pending = None
         self._prompt_failed = True
         self.prompt_view.show_status(message.error, error=True)
+        failed = self._prompt_settings
+        shown = self.preview.settings if self.preview is not None else None
+        if failed is not None and (shown is None or shown.model_key() != failed.model_key()):
+            # the model itself failed (or one never loaded): its description says so, not the last one's
+            self.settings_panel.show_model_status(f"{model_label(failed)}: {message.error}", error=True)
+        if pending and not self.generating:
+            self.answer.set_state("error", "not sent: the prompt could not be built")
+        else:
+            self._loading_done()
         self.notify(message.error, title="Prompt", severity="error", timeout=10)
 
     @on(SettingsPanel.Changed)
     def _settings_changed(self, message: SettingsPanel.Changed) -> None:
         settings = message.settings
         self.session.settings = settings
+        self._remember(settings)
         latest = self._prompt_settings
         if latest is not None and latest.prompt_key() == settings.prompt_key() and not self._prompt_failed:
             return  # already asked for (a send did, and waits for it)
-        current = self.preview.settings if self.preview is not None else self._prompt_settings
-        if current is None or current.prompt_key() != settings.prompt_key():
-            if self.preview is not None and self.preview.built.edited:
-                self.notify("the settings changed: the edited prompt was replaced", severity="warning")
-            self._request_prompt(settings)
+        preview = self.preview
+        if preview is not None and preview.settings.prompt_key() == settings.prompt_key():
+            # back to the prompt on screen after another was asked for (or failed): show it again, and
+            # drop the other build's answer when it comes
+            self._prompt_request += 1
+            self._prompt_settings = preview.settings
+            self._send_pending = None
+            self._prompt_failed = False
+            self.prompt_view.show(preview)
+            self._show_model(preview)
+            self._loading_done()
+            return
+        if preview is not None and preview.built.edited:
+            self.notify("the settings changed: the edited prompt was replaced", severity="warning")
+        self._request_prompt(settings)
+
+    def _remember(self, settings: PlaygroundSettings) -> None:
+        """The settings the reader set are the next playground's (state.py; never the key itself)."""
+        problem = self.state.remember("playground", safe_model_fields(to_json(settings)))
+        if problem:
+            self.notify(problem, title="Remembered settings", severity="warning")
 
     @on(PromptView.Edited)
     def _prompt_edited(self, message: PromptView.Edited) -> None:
@@ -305,6 +402,7 @@ class PlaygroundScreen(Screen[None]):
         self._send_pending = None
         self._prompt_failed = False
         self.prompt_view.show_status("counting the edited prompt's tokens …")
+        self._clear_answer()
         self._edit_prompt(self._prompt_request, self.preview, message.text)
 
     @on(PromptView.EditReset)
@@ -330,18 +428,31 @@ class PlaygroundScreen(Screen[None]):
             if not building:  # other settings, or their build failed: build again (this send waits)
                 self._request_prompt(settings)
             self._send_pending = self._prompt_request  # sent when exactly this prompt is built
+            if not self.generating:
+                loading = preview is None or preview.settings.model_key() != settings.model_key()
+                waiting = "loading model …" if loading else "building the prompt …"
+                self.answer.set_state("idle", waiting + " (then it is sent)")
             return
         try:
             config = run_config(settings, preview.preset)
         except ValueError as exc:
             self.notify(str(exc), severity="error")
             return
+        loaded = self.session.models.is_loaded(preview.preset)
         self.generation += 1
         self.generating = True
+        self._sent = preview
         self._cancel = threading.Event()
         self._buffer = TokenBuffer()
         self._last_score_at = time.perf_counter()
         self.answer.start()
+        # until the first token: what the wait is (never "streaming · 0 tokens")
+        if not loaded:
+            self.answer.set_state("streaming", "loading model …")
+        elif preview.preset.kind == "remote":
+            self.answer.set_state("streaming", "waiting for the server's first token …")
+        else:
+            self.answer.set_state("streaming", "reading the prompt (first token next) …")
         self.answer.border_title = "Answer" + (" (edited prompt)" if preview.built.edited else "")
         self.score_panel.clear("scoring as tokens arrive …")
         self._flush_timer = self.set_interval(FLUSH_S, self._flush, name="playground-flush")
@@ -378,6 +489,8 @@ class PlaygroundScreen(Screen[None]):
             return
         self._note_activity()
         buffer = self._buffer
+        if buffer.n_chunks == 0:
+            return  # still loading or reading the prompt: action_send's note stays
         rate = rate_note(buffer.n_chunks, buffer.tokens_per_s, buffer.ttft_s)
         self.answer.set_state("streaming", "streaming · " + rate)
         now = time.perf_counter()
@@ -420,6 +533,10 @@ class PlaygroundScreen(Screen[None]):
         self.last_run_id = message.run_id
         self.answer.set_text(result.prediction)
         edited = " · edited prompt" if result.edited else ""
+        sent, asked = self._sent, self._prompt_settings
+        moved_on = asked is not None and sent is not None and asked.prompt_key() != sent.settings.prompt_key()
+        if sent is not None and (self.preview is not sent or moved_on):
+            edited += " · for the previous prompt"
         if result.cancelled:
             n = len(result.prediction)
             self.answer.set_state("cancelled", f"cancelled · partial answer kept ({n} chars){edited}")
@@ -450,6 +567,8 @@ class PlaygroundScreen(Screen[None]):
         if self.generating:
             self._cancel.set()
             self.answer.set_state("streaming", "cancelling …")
+            return
+        if leave_field(self, self.query_one("#prompt-messages-scroll")):
             return
         self.app.pop_screen()
 
@@ -509,7 +628,9 @@ class PlaygroundScreen(Screen[None]):
         if settings is None:
             self.notify("fix the settings first", severity="error")
             return
-        self.app.push_screen(BatchScreen(self.db, self.row_filter, settings, choices=self.choices))
+        self.app.push_screen(
+            BatchScreen(self.db, self.row_filter, settings, choices=self.choices, state=self.state)
+        )
 
     def action_runs(self) -> None:
         from medinst_tui.tui.screens.runs import RunsScreen

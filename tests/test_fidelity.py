@@ -266,3 +266,20 @@ def test_a_preset_that_changes_the_request_must_say_why(tmp_path: Path) -> None:
         assert info.request_template["body"]["repeat_penalty"] == 1.0
     finally:
         backend.close()
+
+
+def test_the_pool_sends_exactly_the_papers_body(
+    demo_db: Path, server: LlamaServer, proxy: RecordingProxy
+) -> None:
+    from medinst_tui.backends.openai_remote import OpenAIRemoteBackend
+    from medinst_tui.backends.pool import PoolRequest, ReplicaPool, complete_all
+
+    rows = history_rows(demo_db)
+    backend = OpenAIRemoteBackend(proxy.url, max_concurrency=1)
+    pool = ReplicaPool([backend])
+    requests = [PoolRequest(i, GenerationRequest(messages=paper_messages(r))) for i, r in enumerate(rows)]
+    results = list(complete_all(pool, requests))  # no on_token: not streamed, as evaluation.py did
+    backend.close()
+    assert all(r.completion is not None and r.completion.usage.exact for r in results)
+    model = served_model(server)
+    assert proxy.generation_bodies() == [paper_request(row, model) for row in rows]

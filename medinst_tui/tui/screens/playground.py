@@ -43,7 +43,7 @@ from medinst_tui.tui.database import Database
 from medinst_tui.tui.formats import render_output
 from medinst_tui.tui.forms import leave_field
 from medinst_tui.tui.live_score import LiveScore, live_score, row_family
-from medinst_tui.tui.playground_settings import PlaygroundSettings, resolve_model, run_config
+from medinst_tui.tui.playground_settings import PlaygroundSettings, model_status, resolve_model, run_config
 from medinst_tui.tui.playground_worker import (
     Choices,
     PlaygroundError,
@@ -310,10 +310,7 @@ class PlaygroundScreen(Screen[None]):
             self.answer.set_state("idle", IDLE_NOTE)
 
     def _show_model(self, preview: PromptPreview) -> None:
-        info = preview.info
-        ctx = f" · ctx {info.n_ctx:,}" if info.n_ctx else ""
-        template = f"template {info.template_source}"
-        self.settings_panel.show_model_status(f"{info.model_label} · {info.kind}{ctx} · {template}")
+        self.settings_panel.show_model_status(model_status(preview.info))
 
     @work(thread=True, exclusive=True, group="pg-prompt", exit_on_error=False)
     def _build_prompt(self, request: int, settings: PlaygroundSettings) -> None:

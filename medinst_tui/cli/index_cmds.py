@@ -33,7 +33,8 @@ from medinst_tui.store.index import Index
 
 if TYPE_CHECKING:
     from medinst_tui.cli.progress import FractionBar
-    from medinst_tui.store.ingest import IndexReport, SourceSpec
+    from medinst_tui.sources.files import SourceSpec
+    from medinst_tui.store.ingest import IndexReport
 
 # The ingest and the progress bars (rich.progress) are imported by the commands that use them, so that
 # `medinst export`, `tasks`, `show` and `--help` start without them.

@@ -283,3 +283,28 @@ def test_the_pool_sends_exactly_the_papers_body(
     assert all(r.completion is not None and r.completion.usage.exact for r in results)
     model = served_model(server)
     assert proxy.generation_bodies() == [paper_request(row, model) for row in rows]
+
+
+def test_medinst_eval_medinst32_sends_the_papers_request(
+    demo_db: Path, server: LlamaServer, proxy: RecordingProxy, tmp_path: Path
+) -> None:
+    out = tmp_path / "eval"
+    cmd = [sys.executable, "-m", "medinst_tui", "eval", "medinst32", "--tasks", "MedQA", "--per-task", "2"]
+    cmd += ["--endpoint", proxy.url, "--no-cache", "--db", str(demo_db), "-o", str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False, env={**os.environ})
+    assert proc.returncode == 0, proc.stderr
+    results = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    assert len(results) == 2 and [r["error"] for r in results] == [None, None]
+    with Index(demo_db) as index:
+        rows = [index.get(int(r["id"])) for r in results]
+    model = served_model(server)
+    assert all(row is not None and row.history for row in rows)
+    expected = [paper_request(row, model) for row in rows if row is not None]
+    sent = [{k: v for k, v in b.items() if k not in STREAM_FIELDS} for b in proxy.generation_bodies()]
+
+    def by_messages(body: dict[str, Any]) -> str:
+        return json.dumps(body["messages"])
+
+    assert sorted(sent, key=by_messages) == sorted(expected, key=by_messages)  # 0.0 == 0: same JSON number
+    for body in proxy.generation_bodies():
+        assert {k: body[k] for k in STREAM_FIELDS if k in body} in ({}, STREAMED)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import threading
 import time
@@ -36,7 +35,6 @@ from medinst_tui.cli.run_cmds import (
     shot_spec,
 )
 from medinst_tui.exit_codes import ExitCode
-from medinst_tui.outputs import check_output
 from medinst_tui.paths import config_dir, response_cache_path
 
 if TYPE_CHECKING:
@@ -46,13 +44,6 @@ if TYPE_CHECKING:
     from medinst_tui.protocol.plan import Plan
     from medinst_tui.runs.engine import RunOutcome
     from medinst_tui.runs.records import SampleResult, Summary
-
-# What `-o DIR` holds (README: "MEDINST32 evaluation").
-RESULTS = "results.jsonl"
-OFFICIAL = "official.json"
-RECORD = "record.json"
-TABLES = ("table3.md", "table3.csv", "table3.tex")
-OUT_FILES: Final = (RESULTS, OFFICIAL, *TABLES, RECORD)
 
 RUNS_ACTIONS: Final = ("import", "export", "diff")
 
@@ -82,7 +73,13 @@ def add_eval(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--concurrency", type=positive, help="requests in flight for a remote endpoint")
     p.add_argument("--no-cache", action="store_true", help="generate again even when the answer is cached")
-    p.add_argument("-o", "--output", type=Path, metavar="DIR", help=f"write {', '.join(OUT_FILES)} here")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="DIR",
+        help="write results.jsonl, official.json, table3.md/.csv/.tex and record.json here",
+    )
     p.add_argument(
         "--force", action="store_true", help="replace those files in DIR even if medinst did not write them"
     )
@@ -91,32 +88,9 @@ def add_eval(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_model_options(p)
     add_db_option(p)
     p.set_defaults(func=cmd_eval)
-
-
-def _written_by_eval(folder: Path) -> bool:
-    try:
-        data = json.loads((folder / RECORD).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(data, dict) and data.get("protocol", {}).get("benchmark") == "MEDINST32"
-
-
-def check_out_dir(folder: Path, *, force: bool, protect: list[Path]) -> Path:
-    """`-o DIR`: a folder (made if missing) whose medinst files may be replaced: empty of them, written by
-    an earlier `medinst eval` (the same command resumes), or --force. None of them may be medinst's own."""
-    folder = folder.expanduser()
-    if folder.exists() and not folder.is_dir():
-        raise CliError(f"-o takes a folder for {', '.join(OUT_FILES)}; {folder} is a file")
-    present = [n for n in OUT_FILES if (folder / n).exists()]
-    ours = force or _written_by_eval(folder)
-    for name in OUT_FILES:
-        check_output(folder / name, protect=protect, force=True)  # refuses the index, runs DB, cache ...
-    if present and not ours:
-        raise CliError(
-            f"{folder} already holds {', '.join(present)} that `medinst eval` did not write; "
-            "choose another folder or pass --force"
-        )
-    return folder.resolve()
+    # The paper's files in and out live on the commands that read and list results.
+    extend_score(sub.choices["score"])
+    extend_runs(sub.choices["runs"])
 
 
 def _task_names(args: argparse.Namespace) -> list[str]:
@@ -126,8 +100,13 @@ def _task_names(args: argparse.Namespace) -> list[str]:
     out = []
     for item in args.tasks:
         for name in (s.strip() for s in item.split(",")):
-            if name:
-                out.append(resolve_task(catalog.base_task(name), known, assume_yes=args.yes))
+            if not name:
+                continue
+            base = catalog.base_task(name)
+            if base in catalog.tasks() and base not in known:
+                out.append(base)  # a MEDINST task outside MEDINST32: narrow() says so
+            else:
+                out.append(resolve_task(base, known, assume_yes=args.yes))
     return out
 
 
@@ -154,12 +133,13 @@ def protocol_settings(args: argparse.Namespace, fmt: str) -> Any:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    from medinst_tui.protocol import outdir
     from medinst_tui.protocol import plan as planning
     from medinst_tui.protocol import record as records
 
     out_dir = None
     if args.output is not None:
-        out_dir = check_out_dir(args.output, force=args.force, protect=[db_path(args)])
+        out_dir = outdir.check_out_dir(args.output, force=args.force, protect=[db_path(args)])
     try:
         chosen = planning.narrow(_task_names(args), args.category)
     except ValueError as exc:
@@ -232,7 +212,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         with progress:
             outcome = engine.run(
                 plan.config,
-                output=out_dir / RESULTS if out_dir else None,
+                output=out_dir / outdir.RESULTS if out_dir else None,
                 listener=listener,
                 cancel=threading.Event(),
                 run_id=run_id,
@@ -251,56 +231,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
         },
     )
     records.save(store.path, record)
-    table = table3_of(plan, outcome.summary, model_name, record)
+    table = outdir.table_for(plan, outcome.summary, model_name, record)
     from medinst_tui.protocol import report
 
     console.print(report.rich_table(table))
     for note in report.notes(table):
         console.print(f"[dim]{escape(note)}[/]")
     if out_dir is not None:
-        write_outputs(out_dir, outcome, table, record)
+        outdir.write_files(out_dir, outcome.results, table, record)
     _print_outcome(outcome, out_dir)
     return run_exit_code(outcome.status)
-
-
-def table3_of(plan: Plan, summary: Summary, model: str, record: dict[str, Any]) -> Any:
-    from medinst_tui.protocol import table3
-
-    notes = [f"Rows: {plan.selection.describe()}; test split; {record['prompt']['shots']}."]
-    deviations = record["protocol"]["deviations"]
-    if deviations:
-        notes.append(
-            "Not the paper's protocol: " + "; ".join(f"{d['what']}: {d['how']}" for d in deviations) + "."
-        )
-    else:
-        notes.append(
-            "The paper's protocol: chat messages, no system message, temperature 0, 1,024 new tokens."
-        )
-    if plan.missing:
-        notes.append(f"Not in the index: {', '.join(plan.missing)}.")
-    return table3.build(
-        summary,
-        model=model,
-        setting="zero-shot" if plan.zero_shot else "few-shot",
-        tasks=[t.task for t in plan.tasks],
-        available={t.indexed_name: t.available for t in plan.tasks},
-        notes=notes,
-    )
-
-
-def write_outputs(out_dir: Path, outcome: RunOutcome, table: Any, record: dict[str, Any]) -> None:
-    from medinst_tui.protocol import official, report
-    from medinst_tui.protocol.files import write_text
-
-    scored = sorted((r for r in outcome.results if r.error is None), key=lambda r: (r.task, r.sample_id))
-    by_task: dict[str, list[tuple[str, str]]] = {}
-    for r in scored:
-        by_task.setdefault(r.task, []).append((r.prediction, r.gold))
-    official.write(out_dir / OFFICIAL, official.build(by_task.items()))
-    write_text(out_dir / "table3.md", report.to_markdown(table))
-    write_text(out_dir / "table3.csv", report.to_csv(table))
-    write_text(out_dir / "table3.tex", report.to_latex(table))
-    write_text(out_dir / RECORD, json.dumps(record, ensure_ascii=False, indent=2, default=str))
 
 
 def _print_plan(plan: Plan, record: dict[str, Any], info: BackendInfo) -> None:
@@ -417,7 +357,9 @@ def cmd_score_official(args: argparse.Namespace) -> int:
         tasks = official.parse(args.results)
     except official.OfficialFormatError as exc:
         raise CliError(str(exc)) from exc
-    summary, _ = _score_official(tasks)
+    from medinst_tui.protocol.imports import score
+
+    summary, _ = score(tasks)
     print_summary(summary, title=f"scores of {args.results.name} (evaluation.py results file)")
     checks = official.check(tasks)
     table = Table(title="the file's metrics vs medinst's, from the same pairs", header_style="bold")
@@ -443,26 +385,39 @@ def cmd_score_official(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-def _score_official(tasks: list[Any]) -> tuple[Summary, list[SampleResult]]:
-    """The pairs scored by the run engine's scorer (one per task), as SampleResults in file order; a
-    pair's bootstrap key is its position in its task."""
-    from medinst_tui.runs.engine import LiveScores
-    from medinst_tui.runs.records import SampleResult
-
-    scores = LiveScores()
-    results: list[SampleResult] = []
-    for t in tasks:
-        for i, (prediction, target) in enumerate(t.pairs):
-            r = SampleResult(len(results), t.task, i, "test", None, None, prediction, target)
-            r.metrics = scores.add(t.task, t.category, prediction, target, i)
-            r.finish_reason = "stop"
-            results.append(r)
-    return scores.summary(), results
-
-
 # -- runs import / export / diff -----------------------------------------------------------------------------
+def extend_runs(p: argparse.ArgumentParser) -> None:
+    """`medinst runs import|export|diff` on the `runs` parser of cli/run_cmds.py: its ACTION gains the three
+    (added to whatever choices it has), their options are added, and its command runs them."""
+    action = next(a for a in p._actions if a.dest == "action")
+    action.choices = [*(action.choices or ()), *RUNS_ACTIONS]
+    previous = p.get_default("func")
+
+    def run(args: argparse.Namespace) -> int:
+        if args.action in RUNS_ACTIONS:
+            return cmd_runs_action(args)
+        code: int = previous(args)
+        return code
+
+    add_runs_options(p)
+    p.set_defaults(func=run)
+
+
+def extend_score(p: argparse.ArgumentParser) -> None:
+    """`medinst score RESULTS.json` reads an evaluation.py results file as well as a results JSONL."""
+    previous = p.get_default("func")
+
+    def run(args: argparse.Namespace) -> int:
+        if is_official_file(args.results):
+            return cmd_score_official(args)
+        code: int = previous(args)
+        return code
+
+    p.set_defaults(func=run)
+
+
 def add_runs_options(p: argparse.ArgumentParser) -> None:
-    """The options of `medinst runs import|export|diff` (the `runs` parser is cli/run_cmds.py's)."""
+    """The options of `medinst runs import|export|diff`."""
     g = p.add_argument_group("import / export / diff")
     g.add_argument("other", nargs="?", metavar="B", help="diff: the second run")
     g.add_argument("--to", choices=["inspect", "lm-eval"], help="export: the format")
@@ -491,76 +446,27 @@ def _get_run(store: Any, run_id: str | None, usage: str) -> Any:
 
 
 def _import(args: argparse.Namespace) -> int:
-    import hashlib
-
     from medinst_tui.protocol import official
-    from medinst_tui.protocol import record as records
-    from medinst_tui.runs.engine import new_run_id
-    from medinst_tui.runs.records import RunHeader, RunTotals
+    from medinst_tui.protocol.imports import import_file
 
     if not args.run_id:
         raise CliError("medinst runs import RESULTS.json")
     path = Path(args.run_id).expanduser()
     if not path.is_file():
         raise CliError(f"no such file: {path}")
-    try:
-        tasks = official.parse(path)
-    except official.OfficialFormatError as exc:
-        raise CliError(str(exc)) from exc
-    summary, results = _score_official(tasks)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    run_id = new_run_id()
-    name = args.name or path.stem
-    started = time.perf_counter()
     with runs_store() as store:
-        store.start(
-            RunHeader(
-                id=run_id,
-                origin="import",
-                model=name,
-                model_id=f"import:{path.name}#{digest[:16]}",
-                backend="import",
-                format="unknown (evaluation.py results file)",
-                shots="unknown (evaluation.py results file)",
-                tasks=tuple(t.task for t in tasks),
-                split="test",
-                n_planned=len(results),
-                config={"imported_from": str(path.resolve()), "sha256": digest},
-                results_file=str(path.resolve()),
-            )
-        )
-        store.add_results(run_id, results)
-        store.finish(
-            run_id,
-            RunTotals("done", len(results), 0, 0, time.perf_counter() - started),
-            summary,
-        )
-        checks = official.check(tasks)
-        records.save(
-            store.path,
-            {
-                "record_version": records.RECORD_VERSION,
-                "run_id": run_id,
-                "imported": {
-                    "file": str(path.resolve()),
-                    "sha256": digest,
-                    "format": "evaluation.py results",
-                },
-                "model": {"spec": name, "model_id": f"import:{path.name}#{digest[:16]}"},
-                "prompt": {"format": "unknown", "shots": "unknown"},
-                "scorer": {"version": sorted({s.headline.scorer_version for s in summary.values()})},
-                "samples": {t.task: list(range(len(t.pairs))) for t in tasks},
-                "file_metrics_equal_medinst": all(c.matches is not False for c in checks),
-            },
-        )
-    differ = [c for c in checks if c.matches is False]
+        try:
+            done = import_file(path, store, name=args.name)
+        except official.OfficialFormatError as exc:
+            raise CliError(str(exc)) from exc
     console.print(
-        f"imported {len(results)} pairs of {len(tasks)} tasks from {escape(path.name)} as run {run_id} "
-        f"(model {escape(name)}); `medinst runs show {run_id}` shows it."
+        f"imported {done.n_pairs} pairs of {len(done.tasks)} tasks from {escape(path.name)} as run "
+        f"{done.run_id} (model {escape(done.name)}); `medinst runs show {done.run_id}` shows it."
     )
-    if differ:
+    if done.differing:
         console.print(
-            f"[yellow]{len(differ)} metric(s) stated in the file differ from medinst's on its pairs[/] "
+            f"[yellow]{len(done.differing)} metric(s) stated in the file differ from medinst's on its "
+            "pairs[/] "
             f"(`medinst score {escape(str(path))}` lists them)"
         )
     return ExitCode.OK
@@ -594,6 +500,8 @@ def _diff(args: argparse.Namespace) -> int:
     from medinst_tui.protocol import record as records
 
     usage = "medinst runs diff A B"
+    if not (args.run_id and args.other):
+        raise CliError(usage)
     with runs_store() as store:
         a = _get_run(store, args.run_id, usage)
         b = _get_run(store, args.other, usage)

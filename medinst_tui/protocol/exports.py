@@ -231,7 +231,8 @@ def export_inspect(
     stamp = _utc(run.created).replace(":", "-")
     paths = []
     for task, rows in _by_task(results).items():
-        path = out_dir / f"{stamp}_medinst-{_safe(task)}_{_safe(run.id)}.json"
+        # Inspect splits a log's name on "_" and reads the id after the task: no "-" in it either.
+        path = out_dir / f"{stamp}_medinst-{_safe(task)}_{_safe(run.id).replace('-', '')}.json"
         write_text(path, json.dumps(inspect_log(run, task, rows, record), ensure_ascii=False, indent=2))
         paths.append(path)
     return paths

@@ -251,7 +251,7 @@ def from_run(run: RunRow) -> dict[str, Any]:
         },
         "model": {"spec": run.model, "model_id": run.model_id, "kind": run.backend},
         "rows": {"split": run.split, "tasks": list(run.tasks), "n_planned": run.n_planned},
-        "scorer": {"version": sorted({s.headline.scorer_version for s in run.summary.values()})},
+        "scorer": {"version": ", ".join(sorted({s.headline.scorer_version for s in run.summary.values()}))},
     }
 
 
@@ -280,11 +280,12 @@ class Difference:
     key: str
     a: Any
     b: Any
+    section: bool = False  # a whole section one record lacks: a and b say how many fields the other has
 
     def describe(self, side: str) -> str:
         value = self.a if side == "a" else self.b
-        if value is MISSING or value == MISSING:
-            return MISSING
+        if value is MISSING or value == MISSING or self.section:
+            return str(value)
         if isinstance(value, list) and value and all(isinstance(v, int) for v in value):
             other = self.b if side == "a" else self.a
             common = len(set(value) & set(other)) if isinstance(other, list) else 0
@@ -293,13 +294,29 @@ class Difference:
 
 
 def diff(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[Difference]:
-    """Every key whose value differs (or is in one record only), in A's order then B's; volatile keys
-    (run id, creation time, the command line) and the totals left out."""
+    """Every key whose value differs, in A's order then B's. A section that only one record has is one
+    difference (`protocol`: absent vs `12 fields`), not one per field. Volatile keys (run id, creation
+    time, the command line) and the totals are left out."""
     fa, fb = flatten(a), flatten(b)
     keys = list(fa) + [k for k in fb if k not in fa]
     out = []
+    collapsed: set[str] = set()
     for key in keys:
-        if key.split(".")[0] in VOLATILE or key.startswith("totals."):
+        section = key.split(".")[0]
+        if section in VOLATILE or section == "totals" or section in collapsed:
+            continue
+        if "." in key and (section in a) != (section in b):
+            n = sum(1 for k in (fa if section in a else fb) if k.startswith(section + "."))
+            summary = f"{n} fields"
+            out.append(
+                Difference(
+                    section,
+                    summary if section in a else MISSING,
+                    summary if section in b else MISSING,
+                    section=True,
+                )
+            )
+            collapsed.add(section)
             continue
         va, vb = fa.get(key, MISSING), fb.get(key, MISSING)
         if va != vb:

@@ -21,7 +21,7 @@ def _paper(v: float | None) -> str:
 
 def _avg_label(a: Average, unit: str = "tasks") -> str:
     if a.n_tasks == 0:
-        return f"average (paper: all {a.of} {unit})"
+        return f"average (paper only, all {a.of} {unit})"
     return f"average ({a.n_tasks}/{a.of} {unit})"
 
 

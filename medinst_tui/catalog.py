@@ -6,6 +6,7 @@ The catalog is data shipped in the package (from the paper's Table 11 / Table 3)
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -103,13 +104,94 @@ def category_of(name: str) -> str:
     return info.category if info else UNKNOWN_CATEGORY
 
 
+_TOKEN = re.compile(r"[^\W_]+")  # the words of a task name: `BioASQ-Task-B-yesno` -> bioasq, task, b, yesno
+
+
+def name_tokens(name: str) -> list[str]:
+    return _TOKEN.findall(name.lower())
+
+
+def token_prefix_match(query: str, name: str) -> bool:
+    """Every word of `query` starts a word of `name`, in order (`ncbi` -> NCBI-disease, `bc5 re` -> BC5CDR-RE,
+    never BIOSSES)."""
+    words = name_tokens(query)
+    if not words:
+        return False
+    tokens = name_tokens(name)
+    at = 0
+    for word in words:
+        while at < len(tokens) and not tokens[at].startswith(word):
+            at += 1
+        if at == len(tokens):
+            return False
+        at += 1
+    return True
+
+
+def _root(names: list[str]) -> str | None:
+    """The one name that all the others extend (`NCBI-disease` for it, `NCBI-disease-NED` and `-zs`)."""
+    if not names:
+        return None
+    shortest = min(names, key=len)
+    low = shortest.lower()
+    return shortest if all(n.lower().startswith(low) for n in names) else None
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """How a task query resolved: `name` (None: ask or refuse), `how` (exact, prefix, words, fuzzy), and the
+    candidates, best first (what to offer when `name` is None)."""
+
+    name: str | None
+    how: str
+    candidates: tuple[str, ...] = ()
+
+
+def resolve_name(query: str, names: list[str]) -> Resolution:
+    """A task query against the known names, without asking (README: "CLI reference").
+
+    1. An exact name, case-insensitive.
+    2. A prefix of names that are one task and names that extend it: `ncbi` -> NCBI-disease, also when
+       NCBI-disease-NED and NCBI-disease-zs exist (typing more picks those); `bioasq` starts four tasks and
+       resolves to none.
+    3. The same by words: every word of the query starts a word of the name, in order (`bc5 re` -> BC5CDR-RE).
+    Otherwise the candidates are the word-prefix matches (shortest first) or, when there are none, the fuzzy
+    ones (`fuzzy_tasks`).
+    """
+    low = query.strip().lower()
+    exact = [n for n in names if n.lower() == low]
+    if exact:
+        return Resolution(exact[0], "exact", tuple(exact))
+    if not low:
+        return Resolution(None, "none")
+    prefixed = sorted((n for n in names if n.lower().startswith(low)), key=lambda n: (len(n), n))
+    root = _root(prefixed)
+    if root is not None:
+        return Resolution(root, "prefix", tuple(prefixed))
+    words = sorted((n for n in names if token_prefix_match(low, n)), key=lambda n: (len(n), n))
+    root = _root(words)
+    if root is not None:
+        return Resolution(root, "words", tuple(words))
+    if words:
+        return Resolution(None, "words", tuple(words))
+    fuzzy = fuzzy_tasks(query, names, limit=5)
+    return Resolution(None, "fuzzy", tuple(n for n, score in fuzzy if score >= 60))
+
+
 def fuzzy_tasks(query: str, names: list[str] | None = None, limit: int = 10) -> list[tuple[str, float]]:
-    """Best task names for a loose query ("ncbi", "bc5 re"), best first, with rapidfuzz scores 0-100."""
+    """Best task names for a loose query ("ncbi", "bc5 re"), best first, with rapidfuzz scores 0-100.
+
+    Names whose words the query's words start (`token_prefix_match`) rank first, whatever their score: `ncbi`
+    offers NCBI-disease and NCBI-disease-NED before BIOSSES."""
     from rapidfuzz import fuzz, process, utils  # imported lazily: startup time matters
 
     pool = names if names is not None else list(tasks())
     exact = [n for n in pool if n.lower() == query.lower()]
     if exact:
         return [(exact[0], 100.0)]
-    hits = process.extract(query, pool, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit)
-    return [(str(name), float(score)) for name, score, _ in hits]
+    hits = process.extract(query, pool, scorer=fuzz.WRatio, processor=utils.default_process, limit=None)
+    ranked = sorted(
+        ((str(name), float(score)) for name, score, _ in hits),
+        key=lambda h: (not token_prefix_match(query, h[0]), -h[1], len(h[0]), h[0]),
+    )
+    return ranked[:limit]

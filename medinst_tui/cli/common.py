@@ -12,6 +12,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 from rich.prompt import Confirm
+from rich.text import Text
 
 from medinst_tui import catalog
 from medinst_tui.paths import ENV_DB, default_db_path
@@ -62,10 +63,13 @@ non_negative = at_least(0)
 positive = at_least(1)
 
 
-def add_db_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--db", type=Path, default=None, help="index file (default: $MEDINST_DB or the user data dir)"
-    )
+DB_HELP = "index file (default: $MEDINST_DB or the user data dir)"
+
+
+def add_db_option(p: argparse.ArgumentParser, help: str = DB_HELP) -> None:
+    """`--db PATH` after the command. Its default is SUPPRESS: when it is not given there, the value of
+    `medinst --db PATH COMMAND` (the top-level option) stays, instead of being reset by the command's."""
+    p.add_argument("--db", type=Path, default=argparse.SUPPRESS, help=help)
 
 
 def db_path(args: argparse.Namespace) -> Path:
@@ -88,28 +92,39 @@ def open_index(args: argparse.Namespace) -> Index:
 
 
 def resolve_task(query: str, known: list[str], *, assume_yes: bool = False) -> str:
-    """An exact name, or the best fuzzy match confirmed by the user (or unambiguous when non-interactive)."""
-    if query in known:
-        return query
-    lowered = {k.lower(): k for k in known}
-    if query.lower() in lowered:
-        return lowered[query.lower()]
-    hits = catalog.fuzzy_tasks(query, known, limit=5)
-    if not hits or hits[0][1] < 60:
+    """The task `query` names (catalog.resolve_name's rules, README: "CLI reference").
+
+    An exact name (case-insensitive), a prefix of one task (and of names that extend it) or the words of one
+    task resolve without asking, on a terminal or not; any other match is asked on a terminal, taken with
+    `--yes`, and refused in a script unless it is a clear fuzzy winner (90+ and 5 ahead of the next)."""
+    found = catalog.resolve_name(query, known)
+    if found.name is not None:
+        if found.how != "exact":
+            others = [c for c in found.candidates if c != found.name]
+            also = f" (also starting so: {', '.join(others[:4])})" if others else ""
+            err.print(Text(f"--task {query!r} matched {found.name!r}{also}", style="dim"), soft_wrap=True)
+        return found.name
+    if not found.candidates:
         raise CliError(f"no task matches {query!r}; `medinst tasks` lists them")
-    best, score = hits[0]
-    runner_up = hits[1][1] if len(hits) > 1 else 0.0
+    best = found.candidates[0]
     if assume_yes:
         return best
     if sys.stdin.isatty():
-        others = ", ".join(h[0] for h in hits[1:4])
-        if Confirm.ask(
-            f"--task {query!r}: use [bold]{best}[/]? (others: {others})", console=err, default=True
-        ):
+        rest = ", ".join(found.candidates[1:4])
+        question = Text.assemble(f"--task {query!r}: use ", (best, "bold"), f"? (others: {rest})")
+        if Confirm.ask(question, console=err, default=True):
             return best
         raise CliError("cancelled")
-    if score >= 90 and score - runner_up >= 5:
-        err.print(f"[dim]--task {query!r} matched {best!r}[/]")
-        return best
-    candidates = ", ".join(h[0] for h in hits)
+    if found.how == "fuzzy":
+        scores = catalog.fuzzy_tasks(query, known, limit=2)
+        runner_up = scores[1][1] if len(scores) > 1 else 0.0
+        if scores[0][1] >= 90 and scores[0][1] - runner_up >= 5:
+            err.print(Text(f"--task {query!r} matched {scores[0][0]!r}", style="dim"), soft_wrap=True)
+            return scores[0][0]
+    candidates = ", ".join(found.candidates)
+    if found.how == "fuzzy":
+        raise CliError(
+            f"--task {query!r} is no task name or prefix; closest: {candidates} "
+            "(give the exact name, or pass --yes to take the first)"
+        )
     raise CliError(f"--task {query!r} is ambiguous ({candidates}); give the exact name or pass --yes")

@@ -6,11 +6,10 @@ import argparse
 import contextlib
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from medinst_tui import catalog
@@ -25,6 +24,7 @@ from medinst_tui.cli.common import (
     positive,
     resolve_task,
 )
+from medinst_tui.cli.output import Column, Document, Section, add_format_option, chosen_format, emit
 from medinst_tui.outputs import check_output
 from medinst_tui.paths import locate
 from medinst_tui.store.export import export
@@ -145,6 +145,7 @@ def add_tasks(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("tasks", help="the MEDINST task catalog, with indexed row counts")
     p.add_argument("--category", action="append", default=[], choices=list(catalog.categories()))
     p.add_argument("--medinst32", action="store_true", help="only the 32 MEDINST32 benchmark tasks")
+    add_format_option(p)
     add_db_option(p)
     p.set_defaults(func=cmd_tasks)
 
@@ -153,59 +154,85 @@ def _num(value: int | None) -> str:
     return "" if value is None else f"{value:,}"
 
 
-def cmd_tasks(args: argparse.Namespace) -> int:
-    db = db_path(args)
+def task_rows(
+    db: Path, categories: list[str], medinst32: bool
+) -> tuple[list[dict[str, Any]], bool, list[str]]:
+    """`medinst tasks` as data: one row per task (the catalog's, then indexed names it does not know), whether
+    an index was found, and the indexed names outside the catalog."""
     indexed: dict[str, dict[str, int]] = {}
     unknown: list[str] = []
-    if db.exists():
+    has_index = db.exists()
+    if has_index:
         with Index(db) as index:
-            for row in index.task_rows():
-                if row.indexed_total:
-                    indexed[row.name] = row.indexed
-                if not row.known:
-                    unknown.append(row.name)
-    table = Table(title="MEDINST tasks" + (" (MEDINST32)" if args.medinst32 else ""), header_style="bold")
-    table.add_column("task")
-    table.add_column("category")
-    table.add_column("M32", justify="center")
-    table.add_column("metric")
-    for split in SPLIT_CHOICES:
-        # Once data is indexed, each cell reads "indexed / paper".
-        table.add_column(f"{split} (indexed / paper)" if indexed else f"{split} (paper)", justify="right")
-    shown = 0
-    names = list(catalog.tasks())
-    # The MEDINST32 -zs twins are indexed under their own names: show them under their task.
+            for task_row in index.task_rows():
+                if task_row.indexed_total:
+                    indexed[task_row.name] = task_row.indexed
+                if not task_row.known:
+                    unknown.append(task_row.name)
+    rows: list[dict[str, Any]] = []
+    # The MEDINST32 -zs twins are indexed under their own names: listed after the catalog.
     extra = sorted({t for t in indexed if t not in catalog.tasks()})
-    for name in names + extra:
+    for name in list(catalog.tasks()) + extra:
         info = catalog.lookup(name)
         category = info.category if info else catalog.UNKNOWN_CATEGORY
-        if args.category and category not in args.category:
+        if categories and category not in categories:
             continue
-        if args.medinst32 and not (info and info.in_medinst32):
-            continue
-        if name in extra and name not in indexed:
+        if medinst32 and not (info and info.in_medinst32):
             continue
         is_twin = name != catalog.base_task(name)
-        cells = [
-            escape(name),  # an indexed task's name is the user's text: `[/bold]x` must not be markup
-            escape(category),
-            "✓" if info and info.in_medinst32 else "",
-            (info.metric_type or "") if info else "",
-        ]
+        paper = None if is_twin or not info else {s: info.paper_size(s) for s in SPLIT_CHOICES}
+        have = {s: indexed[name].get(s, 0) for s in SPLIT_CHOICES} if name in indexed else None
+        row: dict[str, Any] = {
+            "name": name,
+            "category": category,
+            "medinst32": bool(info and info.in_medinst32),
+            "metric_type": info.metric_type if info else None,
+            "known": name in catalog.tasks(),
+            "paper": paper,
+            "indexed": have,
+        }
         for split in SPLIT_CHOICES:
-            paper = "" if is_twin or not info else _num(info.paper_size(split))
-            if indexed:
-                have = _num(indexed.get(name, {}).get(split, 0)) if name in indexed else "-"
-                cells.append(f"[cyan]{have}[/] / {paper}" if paper else f"[cyan]{have}[/]")
-            else:
-                cells.append(paper)
-        table.add_row(*cells)
-        shown += 1
-    console.print(table)
-    console.print(f"{shown} task(s)." + ("" if indexed else " No index yet: `medinst index --demo`."))
+            row[f"{split}_paper"] = paper[split] if paper else None
+            row[f"{split}_indexed"] = have[split] if have else None
+            # The table reads "indexed / paper" once data is indexed.
+            shown = _num(row[f"{split}_paper"])
+            if has_index and indexed:
+                count = "-" if have is None else _num(have[split])
+                shown = f"{count} / {shown}" if shown else count
+            row[f"{split}_shown"] = shown
+        rows.append(row)
+    return rows, has_index and bool(indexed), unknown
+
+
+def cmd_tasks(args: argparse.Namespace) -> int:
+    db = db_path(args)
+    rows, indexed, unknown = task_rows(db, args.category, args.medinst32)
+    columns = [
+        Column("name", "task", key_column=True),
+        Column("category", drop=2),
+        Column("medinst32", "M32", justify="center", drop=3),
+        Column("metric_type", "metric", drop=4),
+    ]
+    for split in SPLIT_CHOICES:
+        head = f"{split} (indexed / paper)" if indexed else f"{split} (paper)"
+        columns.append(Column(f"{split}_shown", head, justify="right", tsv=False))
+    for split in SPLIT_CHOICES:
+        columns.append(Column(f"{split}_paper", shown=False))
+        columns.append(Column(f"{split}_indexed", shown=False))
+    notes = [f"{len(rows)} task(s)." + ("" if indexed else " No index yet: `medinst index --demo`.")]
     if unknown:
-        console.print(f"[yellow]Not in the catalog (category 'unknown'):[/] {escape(', '.join(unknown))}")
+        notes.append(f"Not in the catalog (category 'unknown'): {', '.join(unknown)}")
+    title = "MEDINST tasks" + (" (MEDINST32)" if args.medinst32 else "")
+    data = {
+        "db": str(db) if db.exists() else None,
+        "tasks": [{k: r[k] for k in TASK_JSON_KEYS} for r in rows],
+    }
+    section = Section("tasks", columns, rows, title=title)
+    emit(Document("tasks", data, [section], notes), chosen_format(args), console)
     return 0
+
+
+TASK_JSON_KEYS = ("name", "category", "medinst32", "metric_type", "known", "paper", "indexed")
 
 
 # -- show ----------------------------------------------------------------------------------------------
@@ -312,24 +339,27 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-# -- locate --------------------------------------------------------------------------------------------
+# -- locate ------------------------------------------------------------------------------------------
 def add_locate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("locate", help="where config, data, cache, index and resources live")
     p.add_argument("what", nargs="?", help="print just this path (e.g. index, config, cache)")
+    add_format_option(p)
     add_db_option(p)
     p.set_defaults(func=cmd_locate)
 
 
 def cmd_locate(args: argparse.Namespace) -> int:
-    places = asdict(locate(db_path(args)))
+    places = {key.replace("_", "-"): str(value) for key, value in asdict(locate(db_path(args))).items()}
     if args.what:
-        key = args.what.replace("-", "_")
+        key = args.what.replace("_", "-")
         if key not in places:
             raise CliError(f"unknown location {args.what!r}: one of {', '.join(places)}")
-        console.print(str(places[key]), markup=False, highlight=False)
-        return 0
-    table = Table(show_header=False, box=None)
-    for key, value in places.items():
-        table.add_row(key.replace("_", "-"), escape(str(value)))
-    console.print(table)
+        if args.output_format is None:  # the bare path, for $(medinst locate runs)
+            console.print(places[key], markup=False, highlight=False, soft_wrap=True)
+            return 0
+        places = {key: places[key]}
+    rows = [{"name": key, "path": value} for key, value in places.items()]
+    columns = [Column("name", key_column=True), Column("path", key_column=True)]
+    doc = Document("locate", {"locations": places}, [Section("locate", columns, rows)])
+    emit(doc, chosen_format(args), console)
     return 0

@@ -14,8 +14,8 @@ from rich.markup import escape
 
 from medinst_tui import __version__
 from medinst_tui.backends.base import BackendError
-from medinst_tui.cli import eval_cmds, index_cmds, run_cmds
-from medinst_tui.cli.common import CliError, err, error_line
+from medinst_tui.cli import analysis_cmds, eval_cmds, index_cmds, run_cmds
+from medinst_tui.cli.common import DB_HELP, CliError, add_db_option, err, error_line
 from medinst_tui.exit_codes import ExitCode
 from medinst_tui.outputs import OutputError
 
@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Explore MEDINST and run few-shot prompts in the terminal. Without a command: the TUI.",
     )
     parser.add_argument("--version", action="version", version=f"medinst-tui {__version__}")
-    parser.add_argument("--db", type=Path, default=None, help="index file for the TUI (default: $MEDINST_DB)")
+    parser.add_argument("--db", type=Path, default=None, help="index file (default: $MEDINST_DB)")
     # Each command's parser is a Parser too (argparse makes them of the same class as their parent).
     sub = cast(
         "argparse._SubParsersAction[argparse.ArgumentParser]",
@@ -50,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     run_cmds.add_score(sub)
     run_cmds.add_runs(sub)
     eval_cmds.add_eval(sub)
+    analysis_cmds.extend_runs(sub.choices["runs"])
+    for command in sub.choices.values():  # every command takes --db (README: "CLI reference")
+        if not any("--db" in a.option_strings for a in command._actions):
+            add_db_option(command, help=f"{DB_HELP}; this command reads no index (accepted for scripts)")
     return parser
 
 

@@ -202,3 +202,44 @@ def test_every_format_is_accepted_by_the_listing_commands(fmt: str) -> None:
     for argv in (["tasks", "--medinst32"], ["locate"]):
         done = medinst(*argv, "--format", fmt)
         assert done.returncode == 0 and done.stdout.strip(), (argv, done.stderr)
+
+
+# -- run, score, runs, runs show -------------------------------------------------------------------------
+def test_run_score_and_runs_in_json(
+    demo_db: Path, isolated_dirs: Path, tiny_gguf_path: Path, tmp_path: Path
+) -> None:
+    index = isolated_dirs / "data" / "index.duckdb"
+    index.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(demo_db, index)
+    out = tmp_path / "r.jsonl"
+    model = ["--model", str(tiny_gguf_path), "--threads", "1", "--n-ctx", "1024", "--max-tokens", "4"]
+    done = medinst(
+        "run", "--task", "biosses", "--limit", "2", *model, "-o", str(out), "--output-format", "json"
+    )
+    assert done.returncode == 0, done.stderr
+    run = json.loads(done.stdout)  # stdout is the document alone
+    assert (run["kind"], run["format_version"], run["run"]["status"], run["run"]["n_done"]) == (
+        "run",
+        1,
+        "done",
+        2,
+    )
+    mse = next(m for m in run["metrics"] if m["metric"] == "mse")
+    assert mse["task"] == "BIOSSES" and mse["headline"] and mse["n"] == 2
+    assert mse["interval"] and mse["lower"] <= mse["value"] <= mse["upper"]
+    score = json.loads(medinst("score", str(out), "--format", "json").stdout)
+    assert (score["kind"], score["scored"], score["errors"], score["unreadable"]) == ("score", 2, 0, 0)
+    assert {(m["task"], m["metric"], m["value"], m["n"]) for m in score["metrics"]} == {
+        (m["task"], m["metric"], m["value"], m["n"]) for m in run["metrics"]
+    }
+    listed = json.loads(medinst("runs", "--format", "json").stdout)
+    (row,) = listed["runs"]
+    assert row["id"] == run["run"]["id"] and row["tasks"] == ["BIOSSES"]
+    assert row["headline"][0]["metric"] == "mse" and row["headline"][0]["n"] == 2
+    shown = json.loads(medinst("runs", "show", row["id"][:12], "--format", "json").stdout)
+    assert shown["kind"] == "run-summary" and shown["run"]["id"] == row["id"]
+    assert shown["metrics"] == run["metrics"]
+    tsv = medinst("runs", "--format", "tsv").stdout.splitlines()
+    assert tsv[0].split("\t")[:3] == ["id", "created", "status"] and tsv[1].startswith(row["id"] + "\t")
+    code, text = run_on_pty(["runs"], columns=80)
+    assert code == 0 and row["id"] in text, text

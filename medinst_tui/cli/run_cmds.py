@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 from rich.panel import Panel
-from rich.table import Table
 
 from medinst_tui import catalog
 from medinst_tui.cli.common import (
@@ -29,6 +28,7 @@ from medinst_tui.cli.common import (
     warning_line,
 )
 from medinst_tui.cli.index_cmds import SPLIT_CHOICES
+from medinst_tui.cli.output import Column, Document, Section, add_format_option, chosen_format, emit
 from medinst_tui.exit_codes import ExitCode
 from medinst_tui.fewshot.formats import BUILTIN_FORMATS, load_user_formats
 from medinst_tui.fewshot.shots import ShotSpec
@@ -238,6 +238,7 @@ def add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="overwrite the results file if it exists (not needed for one an earlier run wrote)",
     )
     p.add_argument("--yes", action="store_true")
+    add_format_option(p, "--output-format")  # --format is the prompt format here
     add_prompt_options(p)
     add_model_options(p)
     add_db_option(p)
@@ -353,16 +354,39 @@ def cmd_run(args: argparse.Namespace) -> int:
             outcome = engine.run(config, output=args.output, listener=_RichListener(progress), cancel=cancel)
         cache.close()
     backend.close()
-    print_summary(outcome.summary, title=f"run {outcome.run_id} · {model_name} · {config.shots.describe()}")
+    failed = [r for r in outcome.results if r.failed]
+    data = {
+        "run": {
+            "id": outcome.run_id,
+            "status": outcome.status,
+            "model": model_name,
+            "format": fmt,
+            "shots": config.shots.describe(),
+            "n_done": outcome.n_done,
+            "n_errors": outcome.n_errors,
+            "n_cancelled": outcome.n_cancelled,
+            "n_cached": outcome.n_cached,
+            "duration_s": outcome.duration_s,
+            "results_file": str(args.output) if args.output else None,
+        },
+        "errors": [
+            {"task": r.task, "id": r.sample_id, "error": r.error, "error_kind": r.error_kind} for r in failed
+        ],
+    }
+    title = f"run {outcome.run_id} · {model_name} · {config.shots.describe()}"
+    output_format = chosen_format(args)
+    print_summary(outcome.summary, title=title, fmt=output_format, kind="run", data=data)
     cancelled = f", {outcome.n_cancelled} cancelled" if outcome.n_cancelled else ""
-    console.print(
-        f"{outcome.status}: {outcome.n_done} scored, {outcome.n_errors} error(s){cancelled}, "
-        f"{outcome.n_cached} from cache, {outcome.duration_s:.1f} s."
-        + (f" Results: {escape(str(args.output))}" if args.output else "")
-    )
-    for r in outcome.results:
-        if r.failed:
-            console.print(f"  [red]error[/] {escape(r.task)} #{r.sample_id}: {escape(r.error or '')}")
+    # tsv and json carry data only: the outcome line then goes to stderr (json has it all)
+    where = console if output_format in ("table", "markdown") else err
+    if output_format != "json":
+        where.print(
+            f"{outcome.status}: {outcome.n_done} scored, {outcome.n_errors} error(s){cancelled}, "
+            f"{outcome.n_cached} from cache, {outcome.duration_s:.1f} s."
+            + (f" Results: {escape(str(args.output))}" if args.output else "")
+        )
+        for r in failed:
+            where.print(f"  [red]error[/] {escape(r.task)} #{r.sample_id}: {escape(r.error or '')}")
     return run_exit_code(outcome.status)
 
 
@@ -431,43 +455,54 @@ def summary_rows(summary: Summary) -> list[dict[str, Any]]:
     return rows
 
 
-def print_summary(summary: Summary, *, title: str) -> None:
+def print_summary(
+    summary: Summary,
+    *,
+    title: str,
+    fmt: str = "table",
+    kind: str = "summary",
+    data: dict[str, Any] | None = None,
+) -> None:
+    """A summary in `fmt` (cli/output.py): the table of `summary_rows`, or its JSON document `kind`
+    (`data` first, then `metrics`: the rows)."""
     from medinst_tui.runs.compare import PAPER_COLUMNS
     from medinst_tui.scoring import MetricSummary, format_interval, format_value
     from medinst_tui.scoring.intervals import Interval
 
-    caption = "★ the task's headline metric (stored with the run)"
-    table = Table(title=title, header_style="bold", caption=caption)
-    table.add_column("task")
-    table.add_column("metric")
-    table.add_column("score", justify="right")
-    table.add_column("95% interval", style="dim")
-    table.add_column(
-        "paper (" + ", ".join(c.replace("_fewshot", "") for c in PAPER_COLUMNS) + ")", style="cyan"
-    )
-    previous = None
-    for row in summary_rows(summary):
+    rows = summary_rows(summary)
+    for row in rows:
         key = row["metric"]
         interval = None
         if row["interval"] is not None:
             interval = Interval(row["lower"], row["upper"], row["interval"], row["seed"], row["resamples"])
         m = MetricSummary(key, row["value"], row["n"], None, interval)
         paper = ", ".join(f"{v:.2f}" for v in row["paper"].values())
-        table.add_row(
-            escape(row["task"]) if row["task"] != previous else "",  # a task name is the user's text
-            row["label"] + (" ★" if row["headline"] else ""),
-            format_value(key, row["value"]),
-            format_interval(m),
-            f"{row['paper_metric']}: {paper}" if paper else "",
-        )
-        previous = row["task"]
-    console.print(table)
+        row["label_shown"] = row["label"] + (" ★" if row["headline"] else "")
+        row["score"] = format_value(key, row["value"])
+        row["interval_shown"] = format_interval(m)
+        row["paper_shown"] = f"{row['paper_metric']}: {paper}" if paper else ""
+    paper_head = "paper (" + ", ".join(c.replace("_fewshot", "") for c in PAPER_COLUMNS) + ")"
+    columns = [
+        Column("task", key_column=True),
+        Column("metric", shown=False),
+        Column("label_shown", "metric", tsv=False),
+        Column("score", justify="right", tsv=False),
+        Column("interval_shown", "95% interval", style="dim", tsv=False, drop=2),
+        Column("paper_shown", paper_head, style="cyan", tsv=False, drop=3),
+    ]
+    hidden = ("headline", "family", "scorer_version", "value", "n", "lower", "upper", "interval", "seed")
+    columns += [Column(key, shown=False) for key in (*hidden, "resamples", "paper_metric")]
+    caption = "★ the task's headline metric (stored with the run)"
+    section = Section("metrics", columns, rows, title=title, caption=caption)
+    json_rows = [{k: v for k, v in row.items() if not k.endswith("_shown") and k != "score"} for row in rows]
+    emit(Document(kind, {"title": title, **(data or {}), "metrics": json_rows}, [section]), fmt, console)
 
 
 # -- score ---------------------------------------------------------------------------------------------
 def add_score(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("score", help="re-score a results JSONL without any model")
     p.add_argument("results", type=Path)
+    add_format_option(p)
     p.set_defaults(func=cmd_score)
 
 
@@ -495,10 +530,14 @@ def cmd_score(args: argparse.Namespace) -> int:
             sample_id = data.get("id")
             key = sample_id if isinstance(sample_id, int) else None  # the run's bootstrap key, if there
             scores.add(task, catalog.category_of(task), str(prediction), str(gold), key)
-    print_summary(scores.summary(), title=f"scores of {args.results.name}")
-    console.print(
-        f"{sum(s.n for s in scores.scorers.values())} scored, {errors} with errors, {skipped} unreadable."
-    )
+    scored = sum(s.n for s in scores.scorers.values())
+    fmt = chosen_format(args)
+    data = {"file": str(args.results), "scored": scored, "errors": errors, "unreadable": skipped}
+    print_summary(scores.summary(), title=f"scores of {args.results.name}", fmt=fmt, kind="score", data=data)
+    if fmt != "json":  # json has the counts; tsv carries data only, so they go to stderr
+        (console if fmt in ("table", "markdown") else err).print(
+            f"{scored} scored, {errors} with errors, {skipped} unreadable."
+        )
     return 0
 
 
@@ -508,6 +547,7 @@ def add_runs(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("action", nargs="?", choices=["list", "show"], default="list")
     p.add_argument("run_id", nargs="?")
     p.add_argument("--limit", type=positive, default=50)
+    add_format_option(p)
     p.set_defaults(func=cmd_runs)
 
 
@@ -556,34 +596,46 @@ def headline_row(task: str, scores: TaskSummary) -> dict[str, Any]:
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
+    fmt = chosen_format(args)
     with runs_store() as store:
         if args.action == "show":
-            return _show_run(store, args.run_id)
+            return _show_run(store, args.run_id, fmt)
         rows = run_rows(store.list_runs(args.limit))
-    table = Table(title=f"runs ({escape(str(store.path))})", header_style="bold")
-    table.add_column("id", no_wrap=True, min_width=20)  # ids are what `runs show` takes: never cut them
-    for col in ("date", "status", "model", "format", "shots", "tasks", "n", "duration", "headline"):
-        table.add_column(col)
     for row in rows:
         parts = [h["text"] for h in row["headline"]]
-        shown = "; ".join(parts[:2]) + (f"; +{len(parts) - 2} tasks" if len(parts) > 2 else "")
-        table.add_row(
-            row["id"],
-            f"{row['created']:%Y-%m-%d %H:%M}",
-            row["status"],
-            escape(row["model"]),
-            row["format"],
-            row["shots"],
-            escape(", ".join(row["tasks"])[:40]),
-            f"{row['n_done']}/{row['n_planned']}",
-            f"{(row['duration_s'] or 0):.1f}s",
-            escape(shown),
+        row["headline_text"] = "; ".join(parts)
+        row["headline_shown"] = "; ".join(parts[:2]) + (
+            f"; +{len(parts) - 2} tasks" if len(parts) > 2 else ""
         )
-    console.print(table)
+        row["n_shown"] = f"{row['n_done']}/{row['n_planned']}"
+        row["duration_shown"] = f"{(row['duration_s'] or 0):.1f}s"
+    columns = [
+        Column("id", key_column=True),  # ids are what `runs show` takes: never cut them
+        Column("created", "date", drop=3),
+        Column("status"),
+        Column("origin", shown=False),
+        Column("model", drop=2),
+        Column("format", drop=4),
+        Column("shots", drop=3),
+        Column("tasks", drop=2),
+        Column("n_shown", "n", justify="right", tsv=False),
+        Column("duration_shown", "duration", justify="right", tsv=False, drop=4),
+        Column("headline_shown", "headline", tsv=False),
+    ]
+    columns += [
+        Column(k, shown=False) for k in ("n_planned", "n_done", "n_errors", "n_cancelled", "duration_s")
+    ]
+    columns.append(Column("headline_text", "headline", shown=False))
+    title = f"runs ({store.path})"
+    json_rows = [{k: v for k, v in row.items() if not k.endswith(("_shown", "_text"))} for row in rows]
+    doc = Document(
+        "runs", {"db": str(store.path), "runs": json_rows}, [Section("runs", columns, rows, title)]
+    )
+    emit(doc, fmt, console)
     return 0
 
 
-def _show_run(store: RunStore, run_id: str | None) -> int:
+def _show_run(store: RunStore, run_id: str | None, fmt: str = "table") -> int:
     if not run_id:
         raise CliError("medinst runs show RUN_ID")
     try:
@@ -592,14 +644,25 @@ def _show_run(store: RunStore, run_id: str | None) -> int:
         raise CliError(str(exc)) from exc
     if run is None:
         raise CliError(f"no run {run_id!r}; `medinst runs` lists them")
-    cancelled = f", {run.n_cancelled} cancelled" if run.n_cancelled else ""
-    console.print(
-        f"[bold]{run.id}[/] · {run.status} · {escape(run.model)} · format {escape(run.format)} · "
-        f"shots {escape(run.shots)} · split {run.split} · {run.n_done}/{run.n_planned} scored, "
-        f"{run.n_errors} errors{cancelled}, {run.n_cached} cached, {(run.duration_s or 0):.1f} s"
-    )
-    print_summary(run.summary, title=f"run {run.id}")
     versions = sorted({scores.headline.scorer_version for scores in run.summary.values()})
-    if versions:
+    if fmt in ("table", "markdown"):
+        cancelled = f", {run.n_cancelled} cancelled" if run.n_cancelled else ""
+        console.print(
+            f"[bold]{run.id}[/] · {run.status} · {escape(run.model)} · format {escape(run.format)} · "
+            f"shots {escape(run.shots)} · split {run.split} · {run.n_done}/{run.n_planned} scored, "
+            f"{run.n_errors} errors{cancelled}, {run.n_cached} cached, {(run.duration_s or 0):.1f} s",
+            soft_wrap=True,
+        )
+    header = {
+        key: getattr(run, key)
+        for key in (
+            "id", "created", "finished", "status", "origin", "model", "model_id", "backend", "format",
+            "shots", "seed", "max_tokens", "temperature", "tasks", "split", "n_planned", "n_done",
+            "n_errors", "n_cancelled", "n_cached", "duration_s", "results_file",
+        )
+    }  # fmt: skip
+    data = {"run": header | {"scorer_versions": versions}}
+    print_summary(run.summary, title=f"run {run.id}", fmt=fmt, kind="run-summary", data=data)
+    if versions and fmt in ("table", "markdown"):
         console.print(f"scored by scorer version {', '.join(versions)}", style="dim")
     return 0

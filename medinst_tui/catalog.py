@@ -190,8 +190,6 @@ def fuzzy_tasks(query: str, names: list[str] | None = None, limit: int = 10) -> 
     if exact:
         return [(exact[0], 100.0)]
     hits = process.extract(query, pool, scorer=fuzz.WRatio, processor=utils.default_process, limit=None)
-    ranked = sorted(
-        ((str(name), float(score)) for name, score, _ in hits),
-        key=lambda h: (not token_prefix_match(query, h[0]), -h[1], len(h[0]), h[0]),
-    )
+    scored = [(str(name), float(score)) for name, score, _ in hits]  # best score first
+    ranked = sorted(scored, key=lambda h: not token_prefix_match(query, h[0]))  # stable: scores stay in order
     return ranked[:limit]

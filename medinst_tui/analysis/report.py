@@ -74,6 +74,7 @@ class TaskAnalysis:
     n: int  # scored samples
     n_not_scored: int  # failed or cancelled
     mean: float  # the headline's mean per-sample score (for cls / bio: each sample scored alone)
+    value: float = 0.0  # the headline as the run reports it (cls / bio: the corpus macro-F1)
     spans: SpanAnalysis | None = None
     confusion: ConfusionMatrix | None = None
     multilabel: MultiLabelStats | None = None
@@ -88,6 +89,7 @@ class TaskAnalysis:
             "headline": self.headline,
             "n": self.n,
             "n_not_scored": self.n_not_scored,
+            "headline_value": self.value,
             "headline_mean_per_sample": self.mean,
             "spans": self.spans.to_json() if self.spans else None,
             "confusion": self.confusion.to_json() if self.confusion else None,
@@ -131,6 +133,7 @@ def analyze_task(
         out.multilabel = multilabel_stats(triples)
     elif family == "mse":
         out.sts = sts_table(triples)
+    out.value = out.confusion.macro_f1 if out.confusion is not None else out.mean
     sign = 1.0 if METRICS[headline].higher_is_better else -1.0
     ranked = sorted(zip(values, scored, strict=True), key=lambda vr: (sign * vr[0], vr[1].sample_id))
     out.worst = [SampleScore(r.sample_id, v, r.prediction, r.gold) for v, r in ranked[:worst]]

@@ -167,7 +167,7 @@ def test_eval_prints_table3_and_writes_its_files(evaluated: Evaluated) -> None:
         "1 of 22 (subset)",
     ):
         assert expected in text
-    assert "macro average, STS excluded" in text and "Rows: first 1 row(s) per task" in text
+    assert "macro avg" in text and "Rows: first 1 row(s) per task" in text
     assert "max_tokens: 8 instead of 1024" in text  # the override, labelled on the table
     assert "all tasks" in evaluated.stderr and "rows/s" in evaluated.stderr  # the overall progress line
     names = sorted(p.name for p in evaluated.out.iterdir())

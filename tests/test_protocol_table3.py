@@ -119,7 +119,8 @@ def test_every_format_carries_the_same_rows() -> None:
     table_lines = [ln for ln in md.splitlines() if ln.startswith("|")]
     assert len({ln.count(" | ") for ln in table_lines[2:]}) == 1  # every row has every column
     assert "| **QA** | BioASQ-Task-B-yesno |" in md and "2 of 30 (subset)" in md
-    assert "*macro average, STS excluded*" in md and "Rows: first 2 row(s) per task" in md
+    assert "| *Overall* | *macro avg* | *2/10 categories* |" in md and "| *avg 1/13* |" in md
+    assert "Rows: first 2 row(s) per task" in md and "95% intervals, by method: Wilson" in md
 
     rows = list(csv.DictReader(io.StringIO(report.to_csv(t))))
     task_rows = [r for r in rows if r["row"] == "task"]
@@ -144,4 +145,4 @@ def test_every_format_carries_the_same_rows() -> None:
     console = Console(width=260, record=True)
     console.print(report.rich_table(t))
     text = console.export_text()
-    assert "MedQA" in text and "2 of 30 (subset)" in text and "macro average, STS excluded" in text
+    assert "MedQA" in text and "2 of 30 (subset)" in text and "macro avg" in text

@@ -311,6 +311,7 @@ class ProtocolProgress:
         self.started = time.perf_counter()
         self.tokens = 0
         self.done = 0
+        self.cached = 0
 
     def run_started(self, run_id: str, total: int, info: BackendInfo) -> None:
         self.started = time.perf_counter()
@@ -323,12 +324,16 @@ class ProtocolProgress:
         from medinst_tui.scoring import format_brief
 
         self.done += 1
-        self.tokens += result.completion_tokens
+        if result.cached:  # answered from the response cache: no tokens generated now
+            self.cached += 1
+        else:
+            self.tokens += result.completion_tokens
         elapsed = max(time.perf_counter() - self.started, 1e-9)
+        cached = f" · {self.cached} from cache" if self.cached else ""
         self.progress.update(
             self.overall,
             advance=1,
-            info=f"{self.done / elapsed:.2f} rows/s · {self.tokens / elapsed:.1f} tok/s · "
+            info=f"{self.done / elapsed:.2f} rows/s · {self.tokens / elapsed:.1f} tok/s generated{cached} · "
             f"≤{self.concurrency} in flight",
         )
         bar = self.bars.get(result.task)

@@ -19,10 +19,11 @@ def _paper(v: float | None) -> str:
     return EMPTY if v is None else f"{v:.2f}"
 
 
-def _avg_label(a: Average, unit: str = "tasks") -> str:
+def _avg_label(a: Average) -> str:
+    """`avg 2/3` (over the 2 of 3 tasks scored), `avg (paper, 3)` when none was."""
     if a.n_tasks == 0:
-        return f"average (paper only, all {a.of} {unit})"
-    return f"average ({a.n_tasks}/{a.of} {unit})"
+        return f"avg (paper, {a.of})"
+    return f"avg {a.n_tasks}/{a.of}"
 
 
 def _header(t: Table3) -> list[str]:
@@ -44,8 +45,7 @@ def _user_cells(line: TaskLine) -> list[str]:
     u = line.user
     if u is None:
         return [EMPTY, "", line.note]
-    method = f" {u.interval.label}" if u.interval is not None else ""
-    return [f"{u.value:.2f}", (u.interval_text() + method).strip(), u.n_text()]
+    return [f"{u.value:.2f}", u.interval_text(), u.n_text()]
 
 
 def _rows(t: Table3) -> Iterator[tuple[str, list[str]]]:
@@ -68,11 +68,10 @@ def _rows(t: Table3) -> Iterator[tuple[str, list[str]]]:
         yield "average", ["", _avg_label(a), "", *(_paper(a.paper.get(c.key)) for c in cols), user, "", ""]
     o = t.overall
     user = EMPTY if o.user is None else f"{o.user:.2f}"
-    label = "macro average, STS excluded"
     cells = [
         "Overall",
-        label,
-        _avg_label(o, "categories").removeprefix("average "),
+        "macro avg",
+        _avg_label(o).removeprefix("avg ") + " categories",
         *(_paper(o.paper.get(c.key)) for c in cols),
         user,
         "",
@@ -81,42 +80,72 @@ def _rows(t: Table3) -> Iterator[tuple[str, list[str]]]:
     yield "overall", cells
 
 
+def interval_note(t: Table3) -> str | None:
+    """How the intervals in the table were made (each cell's method is in the CSV)."""
+    used = {
+        ln.user.interval.label
+        for g in t.groups
+        for ln in g.lines
+        if ln.user is not None and ln.user.interval is not None
+    }
+    if not used:
+        return None
+    return f"95% intervals, by method: {', '.join(sorted(used))} (scoring/intervals.py; README: Intervals)."
+
+
 def notes(t: Table3) -> list[str]:
     cols = t.columns
     few = ", ".join(c.label for c in cols if c.setting == "few-shot")
     zero = ", ".join(c.label for c in cols if c.setting == "zero-shot")
+    intervals = interval_note(t)
     return [
         f"{t.user_label}: compare with the paper's {t.setting} columns. The paper's few-shot models: {few}; "
         f"its zero-shot models (fine-tuned on MEDINST): {zero}.",
         "Scores ×100 except MSE (lower is better); the paper's figures are from its Table 3. "
         "Averages (BLURB-style macro): mean of the task scores per category, then of the category means, "
-        "over the tasks your model scored, for every column alike.",
+        "over the tasks your model scored (avg k/N), for every column alike; STS's MSE is left out of the "
+        "overall average.",
+        *([intervals] if intervals else []),
         *t.notes,
     ]
 
 
 # -- terminal ------------------------------------------------------------------------------------------------
+_TERMINAL_SHORT = {"MSE(lower=better)": "MSE ↓"}  # Table 3's label; the notes say lower is better
+
+
 def rich_table(t: Table3) -> Table:
-    table = Table(title=f"MEDINST32 · Table 3 · {escape(t.user_label)}", header_style="bold")
+    """The terminal's layout: your score with its interval under it, task names never cut."""
+    from rich import box
+
+    table = Table(
+        title=f"MEDINST32 · Table 3 · {escape(t.user_label)}",
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
     header = _header(t)
     user_col = N_FIXED + len(t.columns)
-    for i, name in enumerate(header):
+    longest = max((len(ln.task.name) for g in t.groups for ln in g.lines), default=4)
+    for i, name in enumerate(header[: user_col + 1]):
         table.add_column(
             escape(name),
-            justify="left" if i < N_FIXED or i > user_col else "right",
+            justify="left" if i < N_FIXED else "right",
             style="bold green" if i == user_col else None,
+            no_wrap=i in (0, 1),
+            min_width=longest if i == 1 else None,
         )
-    previous = None
+    table.add_column("n", justify="left")
     for kind, cells in _rows(t):
-        if kind == "task" and cells[0] and previous is not None:
+        if kind == "task" and cells[0] and table.rows:
             table.add_section()
-        if kind in ("average", "overall"):
-            if kind == "overall":
-                table.add_section()
-            table.add_row(*(f"[italic]{escape(c)}[/]" for c in cells))
-        else:
-            table.add_row(*(escape(c) for c in cells))
-        previous = kind
+        if kind == "overall":
+            table.add_section()
+        shown = [escape(_TERMINAL_SHORT.get(c, c)) for c in cells]
+        shown[2] = shown[2].replace(" categories", " cat.")
+        score = shown[user_col] + (f"\n[dim]{shown[user_col + 1]}[/]" if cells[user_col + 1] else "")
+        row = [*shown[:user_col], score, shown[user_col + 2]]
+        table.add_row(*(f"[italic]{c}[/]" if kind != "task" and c else c for c in row))
     return table
 
 
@@ -192,7 +221,7 @@ def to_csv(t: Table3) -> str:
                 ]
             )
         writer.writerow(_csv_average(g.category, "category average", g.average, cols, t))
-    writer.writerow(_csv_average("", "overall macro average (STS excluded)", t.overall, cols, t))
+    writer.writerow(_csv_average("", "overall macro average (STS left out)", t.overall, cols, t))
     return buf.getvalue()
 
 

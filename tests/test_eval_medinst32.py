@@ -243,6 +243,11 @@ def test_the_official_file_round_trips(
     assert main(["score", str(path)]) == ExitCode.OK
     out = capsys.readouterr().out
     assert "evaluation.py results file" in out and "0 differ" in out
+    assert main(["score", str(path), "--format", "json"]) == ExitCode.OK
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["layout"] == "evaluation.py results" and doc["stated_differ"] == 0
+    assert {(m["task"], m["key"]) for m in doc["official_metrics"] if m["same"]} >= {("MedQA", "em")}
+    assert {m["task"] for m in doc["metrics"]} == {"MedQA", "BIOSSES", "NCBI-disease"}
 
 
 def test_the_same_command_resumes_from_the_cache(

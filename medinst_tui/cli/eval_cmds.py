@@ -25,6 +25,7 @@ from medinst_tui.cli.common import (
     positive,
     resolve_task,
 )
+from medinst_tui.cli.output import chosen_format
 from medinst_tui.cli.run_cmds import (
     add_model_options,
     add_prompt_options,
@@ -365,8 +366,37 @@ def cmd_score_official(args: argparse.Namespace) -> int:
     from medinst_tui.protocol.imports import score
 
     summary, _ = score(tasks)
-    print_summary(summary, title=f"scores of {args.results.name} (evaluation.py results file)")
     checks = official.check(tasks)
+    n = sum(len(t.pairs) for t in tasks)
+    counts = {
+        "pairs": n,
+        "tasks": len(tasks),
+        "stated_equal": sum(1 for c in checks if c.matches),
+        "stated_differ": sum(1 for c in checks if c.matches is False),
+        "not_stated": sum(1 for c in checks if c.matches is None),
+    }
+    fmt = chosen_format(args)
+    data = {
+        "file": str(args.results),
+        "layout": "evaluation.py results",
+        **counts,
+        # each metric the file states beside the value medinst computes from its pairs
+        "official_metrics": [
+            {
+                "category": c.category,
+                "task": c.task,
+                "key": c.key,
+                "stated": c.stated,
+                "computed": c.computed,
+                "same": c.matches,
+            }
+            for c in checks
+        ],
+    }
+    title = f"scores of {args.results.name} (evaluation.py results file)"
+    print_summary(summary, title=title, fmt=fmt, kind="score", data=data)
+    if fmt in ("json", "tsv"):  # data only: the JSON has the comparison, tsv the metrics
+        return ExitCode.OK
     table = Table(title="the file's metrics vs medinst's, from the same pairs", header_style="bold")
     for col in ("category", "task", "official key", "in the file", "medinst", "same"):
         table.add_column(col, justify="right" if col in ("in the file", "medinst") else "left")
@@ -381,11 +411,9 @@ def cmd_score_official(args: argparse.Namespace) -> int:
             same,
         )
     console.print(table)
-    n = sum(len(t.pairs) for t in tasks)
-    differ = sum(1 for c in checks if c.matches is False)
     console.print(
-        f"{n} pairs in {len(tasks)} tasks; {sum(1 for c in checks if c.matches)} stated metric(s) equal "
-        f"medinst's, {differ} differ, {sum(1 for c in checks if c.matches is None)} not stated."
+        f"{n} pairs in {len(tasks)} tasks; {counts['stated_equal']} stated metric(s) equal medinst's, "
+        f"{counts['stated_differ']} differ, {counts['not_stated']} not stated."
     )
     return ExitCode.OK
 

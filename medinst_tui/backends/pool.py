@@ -45,6 +45,7 @@ from medinst_tui.backends.base import (
     GenerationRequest,
     RateMeter,
 )
+from medinst_tui.backends.http11 import HttpClient, make_client
 from medinst_tui.backends.openai_remote import OpenAIRemoteBackend
 from medinst_tui.backends.openai_wire import Failure, StreamState, build_body
 from medinst_tui.backends.pool_state import AdaptiveLimit, PoolStats, Replica
@@ -210,17 +211,17 @@ class ReplicaPool:
         self, feed: _Feed, on_token: OnToken | None, cancel: threading.Event | None
     ) -> AsyncIterator[PoolResult]:
         await asyncio.to_thread(self.prepare)
-        limits = httpx.Limits(max_connections=None, max_keepalive_connections=self.limit.ceiling + 8)
-        transport = self.primary.async_transport
-        async with httpx.AsyncClient(
-            limits=limits, timeout=self.primary.timeout, transport=transport
-        ) as client:
+        urls = [r.backend.base_url for r in self.replicas]
+        client = make_client(urls, self.limit.ceiling, self.primary.timeout, self.primary.async_transport)
+        try:
             async for result in self._run(client, feed, on_token, cancel):
                 yield result
+        finally:
+            await client.aclose()
 
     async def _run(
         self,
-        client: httpx.AsyncClient,
+        client: HttpClient,
         feed: _Feed,
         on_token: OnToken | None,
         cancel: threading.Event | None,
@@ -233,6 +234,17 @@ class ReplicaPool:
         seq = 0
         limit = self.limit
         cancelled = False
+        loop = asyncio.get_running_loop()
+        watch: asyncio.TimerHandle | None = None
+
+        def watch_cancel() -> None:  # a threading.Event: looked at 20 times a second, off the hot path
+            nonlocal watch
+            if cancel is not None and cancel.is_set():
+                wake.set()
+            watch = loop.call_later(0.05, watch_cancel)
+
+        if cancel is not None:
+            watch_cancel()
         try:
             while True:
                 wake.clear()  # before looking: whatever happens from here on wakes the wait below
@@ -283,14 +295,16 @@ class ReplicaPool:
                         yield result
                 if (feed.exhausted or cancelled) and not ready and not waiting and not active:
                     return
-                timeout = self._next_wake(waiting, ready)
-                if cancel is not None:
-                    timeout = 0.05 if timeout is None else min(timeout, 0.05)
                 if finished:
                     continue
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wake.wait(), timeout)
+                timeout = self._next_wake(waiting, ready)
+                timer = None if timeout is None else loop.call_later(timeout, wake.set)
+                await wake.wait()  # an answer, a new item, a retry due, a replica back, or a cancel
+                if timer is not None:
+                    timer.cancel()
         finally:
+            if watch is not None:
+                watch.cancel()
             for task in list(active):
                 task.cancel()
             if active:
@@ -364,7 +378,7 @@ class ReplicaPool:
         return PoolResult(job.item.key, None, err, url, job.attempts)
 
     async def _attempt(
-        self, client: httpx.AsyncClient, replica: Replica, job: _Job, on_token: OnToken | None
+        self, client: HttpClient, replica: Replica, job: _Job, on_token: OnToken | None
     ) -> Completion:
         backend = replica.backend
         request = job.item.request
@@ -377,12 +391,11 @@ class ReplicaPool:
             async with asyncio.timeout(self.timeout_s if not stream else None):
                 if not stream:
                     meter = RateMeter(time.perf_counter)
-                    response = await client.post(url, content=content, headers=headers)
-                    if response.status_code == 200:
-                        return backend.parse_answer(response.content, request, meter)
-                    raise _Failed(
-                        backend.http_failure(response.status_code, response.content, response.headers, url)
-                    )
+                    async with client.exchange(url, headers, content) as answer:
+                        data = await answer.read()
+                    if answer.status == 200:
+                        return backend.parse_answer(data, request, meter)
+                    raise _Failed(backend.http_failure(answer.status, data, answer.headers, url))
                 return await self._stream(client, backend, job, url, content, headers, on_token)
         except httpx.HTTPError as exc:
             raise _Failed(backend.transport_failure(exc, url)) from None
@@ -392,7 +405,7 @@ class ReplicaPool:
 
     async def _stream(
         self,
-        client: httpx.AsyncClient,
+        client: HttpClient,
         backend: OpenAIRemoteBackend,
         job: _Job,
         url: str,
@@ -406,21 +419,19 @@ class ReplicaPool:
         state, meter = job.state, job.meter
         assert meter is not None
         state.restart()
-        parts: list[str] = []
         try:
-            async with client.stream("POST", url, content=content, headers=headers) as response:
-                if response.status_code != 200:
-                    body = await response.aread()
-                    raise _Failed(backend.http_failure(response.status_code, body, response.headers, url))
-                async for line in response.aiter_lines():
+            async with client.exchange(url, headers, content) as answer:
+                if answer.status != 200:
+                    body = await answer.read()
+                    raise _Failed(backend.http_failure(answer.status, body, answer.headers, url))
+                async for line in answer.lines():
                     chunk = backend.on_line(line, state, meter, request)
                     if chunk is None:
                         continue
-                    if chunk.text:
-                        parts.append(chunk.text)
-                        if on_token is not None:
-                            on_token(job.item.key, chunk.text)
+                    if chunk.text and on_token is not None:
+                        on_token(job.item.key, chunk.text)
                     if chunk.final:
+                        await answer.drain()
                         break
                     backend.check_cancel(request, state, meter)
                 else:

@@ -1,3 +1,3 @@
--- Distinct instructions per task, computed once at the end of a build.
+-- Distinct instructions per task and split, computed once at the end of a build.
 DELETE FROM instructions;
-INSERT INTO instructions SELECT task, instruction, count(*) FROM samples GROUP BY ALL;
+INSERT INTO instructions SELECT task, split, instruction, count(*) FROM samples GROUP BY ALL;

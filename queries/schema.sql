@@ -39,9 +39,21 @@ CREATE TABLE IF NOT EXISTS samples (
     line BIGINT NOT NULL             -- 1-based line (JSON Lines) or record number (arrays, parquet)
 );
 
-CREATE TABLE IF NOT EXISTS instructions (task VARCHAR, instruction VARCHAR, n BIGINT);
+-- Distinct instructions per task and split (an `instruction:` search is answered from here).
+CREATE TABLE IF NOT EXISTS instructions (task VARCHAR, split VARCHAR, instruction VARCHAR, n BIGINT);
 
 CREATE TABLE IF NOT EXISTS sources (
     name VARCHAR PRIMARY KEY, kind VARCHAR, location VARCHAR, indexed_at TIMESTAMP,
     files BIGINT, rows BIGINT, skipped BIGINT
 );
+
+-- The search index (see store/search_build.py): for each word (lowercased, accents stripped, split at
+-- anything that is not a letter or digit) and each block of 65,536 ids, the rows that hold it, as a BLOB
+-- of little-endian uint16 offsets into the block (id = (b << 16) + offset; unsorted, may repeat).
+-- field 0: input, 1: output. Rows are sorted by word within each chunk of 2^20 ids, so a word's rows
+-- sit in one row group per chunk and its zone maps skip the rest.
+CREATE TABLE IF NOT EXISTS search_postings (field UTINYINT NOT NULL, word VARCHAR NOT NULL,
+    b INTEGER NOT NULL, n INTEGER NOT NULL, p BLOB NOT NULL);
+-- Every indexed word with the number of postings it has per field (an upper bound of its rows), sorted:
+-- prefix expansion (`hepat*`) and the absent-word answer come from here.
+CREATE TABLE IF NOT EXISTS search_words (word VARCHAR NOT NULL, field UTINYINT NOT NULL, n BIGINT NOT NULL);

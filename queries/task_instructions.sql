@@ -1,1 +1,1 @@
-SELECT instruction, n FROM instructions WHERE task = $task ORDER BY n DESC, instruction;
+SELECT instruction, sum(n)::BIGINT AS n FROM instructions WHERE task = $task GROUP BY ALL ORDER BY n DESC, instruction;

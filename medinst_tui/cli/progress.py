@@ -35,6 +35,8 @@ class IngestBar:
         self.task: TaskID | None = None
         self.done_files = 0
         self.total_files = 0
+        self.finished_bytes = 0  # bytes of the files finished so far
+        self.shown_bytes = 0
 
     def __enter__(self) -> IngestBar:
         self.progress.start()
@@ -52,11 +54,22 @@ class IngestBar:
             label = f"[{self.done_files + 1}/{self.total_files}] {item.label}"
             self.progress.update(self.task, file=label[-48:])
 
+    def bytes_read(self, n: int) -> None:
+        """Within one bulk statement over several files: `n` bytes of them read so far (another thread)."""
+        self._show(self.finished_bytes + n)
+
     def file_finished(self, item: SourceFile, rows: int, skipped: int, seconds: float) -> None:
         self.done_files += 1
+        self.finished_bytes += item.size
         if self.task is not None:
             rate = f"{rows / seconds:,.0f} rows/s" if seconds > 0 else ""
-            self.progress.update(self.task, advance=item.size, rate=rate)
+            self.progress.update(self.task, rate=rate)
+        self._show(self.finished_bytes)
+
+    def _show(self, done: int) -> None:
+        self.shown_bytes = max(self.shown_bytes, done)  # never backwards
+        if self.task is not None:
+            self.progress.update(self.task, completed=self.shown_bytes)
 
 
 class FractionBar:

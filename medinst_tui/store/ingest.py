@@ -2,6 +2,11 @@
 
 The index is always built in a temporary file next to the target and renamed over it at the very end,
 so Ctrl-C, a crash or a bad file midway leaves the previous index untouched and usable.
+
+JSON Lines files (the MEDINST layout) are loaded in batches, each batch ONE `read_json` statement over
+its files, the way DuckDB's own bulk load reads them (every file parsed in parallel, no staging copy);
+the rows' rowids then give each row its id and line. Files whose rows look mangled go to the exact
+line-by-line reader; JSON arrays and parquet files are read one file at a time.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -33,6 +39,11 @@ from medinst_tui.store.records import FIELDS, check, records
 # Rows go to DuckDB in Arrow batches of this size on the exact (Python) path.
 BATCH_ROWS = 50_000
 SHOWN_ISSUES = 20
+# Consecutive JSON Lines files are loaded in ONE statement: measured at full scale, batches of 512 MB took
+# 55.6 s where one statement took 37.5 s (every batch ends on one busy core, and its last row groups wait
+# for the checkpoint). The progress bar follows DuckDB's own progress of the statement instead.
+PROGRESS_POLL_S = 0.25
+SCHEMA_VERSION = "2"
 
 
 @dataclass
@@ -46,12 +57,18 @@ class IndexReport:
     unknown_tasks: list[str] = field(default_factory=list)
     seconds: float = 0.0
     exact_files: list[str] = field(default_factory=list)  # files that needed the line-by-line check
+    # Where the time went: step -> (wall seconds, CPU seconds of the whole process, DuckDB's threads too).
+    steps: dict[str, tuple[float, float]] = field(default_factory=dict)
+    search_index: bool = False
 
 
 class IngestProgress(Protocol):
     def start(self, total_files: int, total_bytes: int) -> None: ...
     def file_started(self, item: SourceFile) -> None: ...
     def file_finished(self, item: SourceFile, rows: int, skipped: int, seconds: float) -> None: ...
+
+    # Optional: `bytes_read(n)`, called from another thread while one statement reads several files,
+    # with the bytes of those files read so far (the files are finished together at the end).
 
 
 class _NoProgress:
@@ -63,6 +80,22 @@ class _NoProgress:
 
     def file_finished(self, item: SourceFile, rows: int, skipped: int, seconds: float) -> None:
         pass
+
+
+class Steps:
+    """Wall and CPU time per named step of a build (accumulated), for the report and the benchmark."""
+
+    def __init__(self) -> None:
+        self.times: dict[str, tuple[float, float]] = {}
+
+    @contextlib.contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            yield
+        finally:
+            w, c = self.times.get(name, (0.0, 0.0))
+            self.times[name] = (w + time.perf_counter() - wall, c + time.process_time() - cpu)
 
 
 @contextlib.contextmanager
@@ -126,6 +159,21 @@ def _clear_stale_builds(db: Path) -> None:
                 stale.unlink()
 
 
+def _batches(files: list[SourceFile]) -> Iterator[tuple[str, list[SourceFile]]]:
+    """Consecutive JSON Lines files in bulk batches ("bulk"), every other file on its own ("file")."""
+    batch: list[SourceFile] = []
+    for item in files:
+        if item.fmt != "jsonl" or item.size == 0:
+            if batch:
+                yield "bulk", batch
+                batch = []
+            yield "file", [item]
+            continue
+        batch.append(item)
+    if batch:
+        yield "bulk", batch
+
+
 class _Builder:
     def __init__(
         self,
@@ -133,36 +181,197 @@ class _Builder:
         report: IndexReport,
         progress: IngestProgress,
         pool: ThreadPoolExecutor,
+        steps: Steps,
     ):
         self.con = con
         self.pool = pool
         self.report = report
         self.progress = progress
+        self.steps = steps
         row = con.execute("SELECT coalesce(max(id) + 1, 0) FROM samples").fetchone()
         self.next_id = int(row[0]) if row else 0
+        self.first_new_id = self.next_id
 
-    # -- one file -------------------------------------------------------------------------------------
-    def add_file(self, source: SourceSpec, item: SourceFile) -> None:
-        started = time.perf_counter()
-        self.progress.file_started(item)
-        category = catalog.category_of(item.task)
-        first = self.next_id
-        params = {
+    def add_files(self, source: SourceSpec) -> None:
+        for kind, items in _batches(source.files):
+            if kind == "bulk":
+                self._bulk(source, items)
+            else:
+                self.add_file(source, items[0])
+
+    def _params(self, source: SourceSpec, item: SourceFile, first: int) -> dict[str, Any]:
+        return {
             "path": str(item.path),
             "first_id": first,
             "task": item.task,
             "split": item.split,
-            "category": category,
+            "category": catalog.category_of(item.task),
             "source": source.name,
             "file": item.label,
         }
+
+    def _finish_file(
+        self, source: SourceSpec, item: SourceFile, first: int, rows: int, issues: list[Issue], seconds: float
+    ) -> None:
+        if rows:
+            params = self._params(source, item, first)
+            self.con.execute(
+                "INSERT INTO blocks VALUES ($source, $file, $task, $split, $category, $first_id, $n)",
+                {k: params[k] for k in ("source", "file", "task", "split", "category", "first_id")}
+                | {"n": rows},
+            )
+            self.next_id = max(self.next_id, first + rows)
+        self.report.files += 1
+        self.report.rows += rows
+        self.report.skipped += len(issues)
+        self.report.issues.extend(issues)
+        self.progress.file_finished(item, rows, len(issues), seconds)
+
+    # -- a batch of JSON Lines files: one bulk statement ----------------------------------------------
+    def _bulk(self, source: SourceSpec, items: list[SourceFile]) -> None:
+        started = time.perf_counter()
+        for item in items:
+            self.progress.file_started(item)
+        # Counted while DuckDB parses (it releases the GIL): the record numbers are lines only when the
+        # counts agree (no blank lines).
+        lines = {i: self.pool.submit(count_lines, item.path) for i, item in enumerate(items)}
+        bind = {
+            "paths": [str(item.path) for item in items],
+            "tasks": [item.task for item in items],
+            "splits": [item.split for item in items],
+            "categories": [catalog.category_of(item.task) for item in items],
+            "labels": [item.label for item in items],
+            "source": source.name,
+        }
+        try:
+            with self.steps("parse and append (bulk read_json)"), self._follow(items):
+                self.con.execute(sql.render("ingest_bulk_jsonl"), bind)
+        except duckdb.InterruptException:
+            raise  # Ctrl-C: never mistaken for a file the bulk reader refused
+        except duckdb.Error:
+            # A file the bulk reader refuses fails the whole statement: read the batch file by file, so
+            # the refused one alone goes to the exact reader.
+            for future in lines.values():
+                future.cancel()
+            for item in items:
+                self.add_file(source, item, announced=True)
+            return
+        with self.steps("validate (marks set while parsing)"):
+            stats = {int(r[0]): r for r in self.con.execute(sql.render("validate_bulk")).fetchall()}
+        exact: list[int] = []
+        gaps: dict[int, list[int]] = {}
+        with self.steps("validate (suspect files read again by JSON type)"):
+            for i, item in enumerate(items):
+                if i not in stats:
+                    continue
+                _, n, first_rowid, last_rowid, bad, suspect = (int(v) for v in stats[i])
+                if bad or last_rowid - first_rowid + 1 != n or (suspect and self._wrongly_typed(item)):
+                    exact.append(i)
+        with self.steps("line numbers (count lines, blank lines)"):
+            for i, item in enumerate(items):
+                if i not in stats or i in exact:
+                    continue
+                try:
+                    blanks = blank_lines_if_consistent(item.path, int(stats[i][1]), lines[i].result())
+                except (OSError, EOFError):  # unreadable after all: the exact reader says how
+                    blanks = None
+                if blanks is None:
+                    exact.append(i)
+                elif blanks:
+                    gaps[i] = blanks
+        with self.steps("ids and lines (update)"):
+            if exact:
+                self.con.execute(
+                    "DELETE FROM samples WHERE id < 0 AND line IN (SELECT unnest($files))", {"files": exact}
+                )
+            kept = [i for i in stats if i not in exact]
+            first_rowid = min((int(stats[i][2]) for i in kept), default=0)
+            file_rowids = [int(stats[i][2]) if i in stats else 0 for i in range(len(items))]
+            if kept:
+                self.con.execute(
+                    sql.render("ingest_number_rows"),
+                    {"first_rowid": first_rowid, "first_id": self.next_id, "file_rowids": file_rowids},
+                )
+            firsts = {i: self.next_id + int(stats[i][2]) - first_rowid for i in kept}
+            for i, blanks in gaps.items():
+                self._fix_lines(firsts[i], int(stats[i][1]), blanks)
+        # Files the checks sent to the exact reader get their ids after the batch.
+        base = self.next_id
+        seconds = time.perf_counter() - started
+        total = sum(items[i].size for i in kept) or 1
+        for i, item in enumerate(items):
+            if i in exact:
+                continue
+            rows = int(stats[i][1]) if i in stats else 0
+            issues = [] if rows else [Issue(item.label, None, "no rows in file")]
+            self._finish_file(source, item, firsts.get(i, base), rows, issues, seconds * item.size / total)
+        for i in exact:
+            item = items[i]
+            file_started = time.perf_counter()
+            first = self.next_id
+            with self.steps("exact reader (dirty files)"):
+                rows, issues = self._exact(item, self._params(source, item, first))
+            self.report.exact_files.append(item.label)
+            self._finish_file(source, item, first, rows, issues, time.perf_counter() - file_started)
+
+    @contextlib.contextmanager
+    def _follow(self, items: list[SourceFile]) -> Iterator[None]:
+        """While one statement reads many files: report the bytes read so far from DuckDB's progress.
+
+        `bytes_read(n)` is optional in IngestProgress; the statement's progress is the share of the
+        files' bytes it has read.
+        """
+        report = getattr(self.progress, "bytes_read", None)
+        if report is None:
+            yield
+            return
+        total = sum(item.size for item in items)
+        done = threading.Event()
+
+        def poll() -> None:
+            while not done.wait(PROGRESS_POLL_S):
+                with contextlib.suppress(Exception):
+                    pct = self.con.query_progress()
+                    if pct > 0:
+                        report(int(total * min(pct, 100.0) / 100.0))
+
+        poller = threading.Thread(target=poll, name="ingest-progress", daemon=True)
+        poller.start()
+        try:
+            yield
+        finally:
+            done.set()
+            poller.join()
+
+    def _wrongly_typed(self, item: SourceFile) -> bool:
+        """Whether a file with suspect values really holds non-strings (read again by JSON types)."""
+        params = {"path": str(item.path), "format": "newline_delimited"}
+        (wrong,) = self._one(sql.render("validate_types"), params)
+        return bool(wrong)
+
+    def _fix_lines(self, first_id: int, n: int, blanks: list[int]) -> None:
+        self._stage_line_gaps(blanks)
+        try:
+            bounds = {"first_id": first_id, "last_id": first_id + n - 1}
+            self.con.execute(sql.render("ingest_line_gaps"), bounds)
+        finally:
+            self.con.execute("DROP TABLE IF EXISTS line_gaps")
+
+    # -- one file (arrays, parquet, and the files of a batch the bulk reader refused) -----------------
+    def add_file(self, source: SourceSpec, item: SourceFile, *, announced: bool = False) -> None:
+        started = time.perf_counter()
+        if not announced:
+            self.progress.file_started(item)
+        first = self.next_id
+        params = self._params(source, item, first)
         issues: list[Issue] = []
         rows = 0
         if item.size == 0:
             issues.append(Issue(item.label, None, "empty file"))
         else:
             try:
-                rows = self._fast(item, params)
+                with self.steps("parse and append (one file: arrays, parquet)"):
+                    rows = self._fast(item, params)
             except duckdb.InterruptException:
                 raise  # Ctrl-C: never mistaken for a file the bulk reader refused
             except duckdb.Error:
@@ -170,22 +379,12 @@ class _Builder:
             finally:
                 self.con.execute("DROP TABLE IF EXISTS stage")
             if rows < 0:  # nothing of this file is in samples yet: check it line by line
-                rows, issues = self._exact(item, params)
+                with self.steps("exact reader (dirty files)"):
+                    rows, issues = self._exact(item, params)
                 self.report.exact_files.append(item.label)
             elif rows == 0:
                 issues.append(Issue(item.label, None, "no rows in file"))
-        if rows:
-            self.con.execute(
-                "INSERT INTO blocks VALUES ($source, $file, $task, $split, $category, $first_id, $n)",
-                {k: params[k] for k in ("source", "file", "task", "split", "category", "first_id")}
-                | {"n": rows},
-            )
-            self.next_id = first + rows
-        self.report.files += 1
-        self.report.rows += rows
-        self.report.skipped += len(issues)
-        self.report.issues.extend(issues)
-        self.progress.file_finished(item, rows, len(issues), time.perf_counter() - started)
+        self._finish_file(source, item, first, rows, issues, time.perf_counter() - started)
 
     def _fast(self, item: SourceFile, params: dict[str, Any]) -> int:
         """Stage the file with DuckDB's bulk reader, validate it, append it. -1: needs the exact path."""
@@ -353,6 +552,21 @@ def _write_tasks(con: duckdb.DuckDBPyConnection) -> list[str]:
     return unknown
 
 
+def _schema_version(con: duckdb.DuckDBPyConnection) -> str | None:
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+    except duckdb.CatalogException:
+        return None
+    return str(row[0]) if row else None
+
+
+def _upgrade(con: duckdb.DuckDBPyConnection) -> None:
+    """An index of schema 1 (kept by --add): its instructions table had no split column."""
+    cols = [str(r[0]) for r in con.execute("DESCRIBE instructions").fetchall()]
+    if "split" not in cols:
+        con.execute("DROP TABLE instructions")
+
+
 def build_index(
     db: Path,
     sources: list[SourceSpec],
@@ -361,19 +575,27 @@ def build_index(
     progress: IngestProgress | None = None,
     memory_limit: str = "3GB",
     threads: int | None = None,
+    search_index: bool = True,
 ) -> IndexReport:
-    """Index `sources` into `db` atomically. With `add`, rows of other sources already there are kept."""
+    """Index `sources` into `db` atomically. With `add`, rows of other sources already there are kept.
+
+    `search_index`: also build the word index that text search answers from (store/search_build.py).
+    """
+    from medinst_tui.store import search_build
+
     db = db.expanduser().resolve()
     progress = progress or _NoProgress()
     report = IndexReport(db=db, errors_file=errors_path_for(db))
     started = time.perf_counter()
+    steps = Steps()
     with write_lock(db):
         _clear_stale_builds(db)
         tmp = db.with_name(f".{db.name}.building-{os.getpid()}")
         _remove_db_files(tmp)
         try:
             if add and db.exists():
-                shutil.copy2(db, tmp)
+                with steps("copy the index (--add)"):
+                    shutil.copy2(db, tmp)
             con = duckdb.connect(str(tmp))
             pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="count-lines")
             try:
@@ -382,24 +604,38 @@ def build_index(
                 # and took a third of a full-scale build.
                 con.execute("SET checkpoint_threshold = '1TB'")
                 con.execute("SET enable_progress_bar = false")
+                con.execute("SET preserve_insertion_order = true")  # rowids follow the files (see _bulk)
+                # Keep freed memory for reuse instead of handing it back to the OS after every task: at
+                # full scale the default spent a third of the bulk load's CPU in the kernel (page faults).
+                con.execute("SET allocator_flush_threshold = '64GB'")
                 if threads:
                     con.execute(f"SET threads = {int(threads)}")
+                kept_version = _schema_version(con)
+                if kept_version is not None and kept_version != SCHEMA_VERSION:
+                    _upgrade(con)
                 for stmt in [*sql.statements("schema"), *sql.statements("ingest_macros")]:
                     con.execute(stmt)
+                old_search = kept_version == SCHEMA_VERSION and search_build.present(con)
+                removed: list[tuple[int, int]] = []  # id ranges whose rows a re-indexed source drops
                 for source in sources:
                     # Re-indexing a source replaces its rows: the same command twice gives the same index.
+                    removed += [
+                        (int(a), int(a) + int(n) - 1)
+                        for a, n in con.execute(
+                            "SELECT first_id, n FROM blocks WHERE source = $s", {"s": source.name}
+                        ).fetchall()
+                    ]
                     for table in ("samples", "blocks"):
                         con.execute(f"DELETE FROM {table} WHERE source = $s", {"s": source.name})
                     con.execute("DELETE FROM sources WHERE name = $s", {"s": source.name})
                     report.issues.extend(source.issues)
                     report.skipped += len(source.issues)
-                builder = _Builder(con, report, progress, pool)
+                builder = _Builder(con, report, progress, pool, steps)
                 all_files = [(s, f) for s in sources for f in s.files]
                 progress.start(len(all_files), sum(f.size for _, f in all_files))
                 for source in sources:
                     before_rows, before_skipped = report.rows, report.skipped
-                    for item in source.files:
-                        builder.add_file(source, item)
+                    builder.add_files(source)
                     con.execute(
                         "INSERT INTO sources VALUES ($name, $kind, $loc, $at, $files, $rows, $skipped)",
                         {
@@ -412,14 +648,29 @@ def build_index(
                             "skipped": report.skipped - before_skipped,
                         },
                     )
-                report.unknown_tasks = _write_tasks(con)
-                for stmt in sql.statements("build_instructions"):
-                    con.execute(stmt)
+                with steps("tasks and instructions"):
+                    report.unknown_tasks = _write_tasks(con)
+                    for stmt in sql.statements("build_instructions"):
+                        con.execute(stmt)
+                if search_index:
+                    # Only what changed: the rows appended now and the blocks that lost rows; all of it
+                    # when the kept index had no search index.
+                    changed = [(builder.first_new_id, builder.next_id - 1), *removed] if old_search else None
+                    search_build.update(con, changed, steps)
+                    report.search_index = True
+                else:
+                    search_build.drop(con)
                 con.execute(
-                    "INSERT OR REPLACE INTO meta VALUES ('schema', '1'), ('built_at', $at)",
-                    {"at": dt.datetime.now().isoformat(timespec="seconds")},
+                    "INSERT OR REPLACE INTO meta VALUES ('schema', $v), ('built_at', $at)",
+                    {"v": SCHEMA_VERSION, "at": dt.datetime.now().isoformat(timespec="seconds")},
                 )
-                con.execute("CHECKPOINT")
+                with steps("checkpoint"):
+                    con.execute("CHECKPOINT")
+                report.steps = dict(steps.times)
+                con.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('build_steps', $s)",
+                    {"s": json.dumps({k: [round(w, 3), round(c, 3)] for k, (w, c) in report.steps.items()})},
+                )
             finally:
                 pool.shutdown(wait=False, cancel_futures=True)
                 con.close()

@@ -150,7 +150,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         selection = planning.Selection("first", args.per_task)
     elif args.sample_per_task:
         selection = planning.Selection("sample", args.sample_per_task, args.seed)
-    backend, model_name, fmt, _, _, concurrency = make_backend(args)
+    backend, model_name, fmt, _, _, concurrency = make_backend(args, protocol=True)
     settings = protocol_settings(args, fmt)
 
     from medinst_tui.fewshot.formats import load_user_formats

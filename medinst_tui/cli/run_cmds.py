@@ -28,6 +28,7 @@ from medinst_tui.cli.common import (
     warning_line,
 )
 from medinst_tui.cli.index_cmds import SPLIT_CHOICES
+from medinst_tui.cli.model_args import add_retry_options, apply_retry_options
 from medinst_tui.cli.output import Column, Document, Section, add_format_option, chosen_format, emit
 from medinst_tui.exit_codes import ExitCode
 from medinst_tui.fewshot.formats import BUILTIN_FORMATS, load_user_formats
@@ -58,6 +59,7 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--api", choices=["chat", "completions"], help="the endpoint API to call")
     g.add_argument("--threads", type=positive, help="CPU threads for a local model")
     g.add_argument("--n-ctx", type=positive, help="context size for a local model")
+    add_retry_options(g)
 
 
 def add_prompt_options(p: argparse.ArgumentParser) -> None:
@@ -95,11 +97,14 @@ def shot_spec(args: argparse.Namespace) -> ShotSpec:
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def make_backend(args: argparse.Namespace) -> tuple[Backend, str, str, int, float, int]:
+def make_backend(
+    args: argparse.Namespace, *, protocol: bool = False
+) -> tuple[Backend, str, str, int, float, int]:
     """The backend, what the user called it, its prompt format, max tokens, temperature and concurrency.
 
     The name (it is stored as the run's model) never carries credentials: `http://user:key@host` is
-    recorded as `http://host`.
+    recorded as `http://host`. ``protocol`` (`medinst eval`): unset retry options take the paper's
+    patience (cli/model_args.py).
     """
     from medinst_tui.backends.presets import (
         PresetError,
@@ -143,6 +148,8 @@ def make_backend(args: argparse.Namespace) -> tuple[Backend, str, str, int, floa
         import dataclasses
 
         preset = dataclasses.replace(preset, **changes)  # type: ignore[arg-type]
+    if preset.kind == "remote":  # a local model does not retry
+        preset = apply_retry_options(preset, args, protocol=protocol)
     missing = check_available(preset)
     if missing:
         raise CliError(f"model preset {preset.name!r} cannot run: {missing}")

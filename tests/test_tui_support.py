@@ -14,8 +14,8 @@ from typing import Any
 from textual.pilot import Pilot
 
 from medinst_tui.paths import resource_dir
-from medinst_tui.sources.specs import local_source
 from medinst_tui.sources.files import SourceSpec
+from medinst_tui.sources.specs import local_source
 from medinst_tui.store.ingest import build_index
 from medinst_tui.tui.app import MedinstApp
 

@@ -17,8 +17,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, ProgressBar, Static
 
-from medinst_tui.sources.files import SourceFile
-from medinst_tui.sources.files import SourceSpec
+from medinst_tui.sources.files import SourceFile, SourceSpec
 from medinst_tui.store.ingest import IndexReport, build_index
 
 SourcesFactory = Callable[[], list[SourceSpec]]

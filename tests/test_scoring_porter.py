@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import random
-
-import pytest
 
 from medinst_tui.scoring.porter import porter_stem
 
-porter = pytest.importorskip("nltk.stem.porter")
+porter = importlib.import_module("nltk.stem.porter")  # dev dependency: fail, never skip
 
 _SUFFIXES_TEXT = (
     "ational tional enci anci izer bli abli alli entli eli ousli ization ation ator alism iveness "

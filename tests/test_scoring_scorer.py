@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import math
 import statistics
 import subprocess
@@ -115,7 +116,7 @@ def test_confidence_interval_from_sample_stderr() -> None:
 
 
 def test_translation_matches_sacrebleu_corpus_scores() -> None:
-    sacrebleu = pytest.importorskip("sacrebleu")
+    sacrebleu = importlib.import_module("sacrebleu")  # dev dependency: fail, never skip
     preds = ["The patient was given aspirin .", "Protein binding increased", "", "blood pressure fell"]
     golds = [
         "The patient received aspirin.",
@@ -132,7 +133,7 @@ def test_translation_matches_sacrebleu_corpus_scores() -> None:
 
 
 def test_chinese_targets_bleu_zh_and_unicode_rouge() -> None:
-    sacrebleu = pytest.importorskip("sacrebleu")
+    sacrebleu = importlib.import_module("sacrebleu")  # dev dependency: fail, never skip
     preds = ["病人服用了阿司匹林。", "蛋白质结合增加"]
     golds = ["患者服用阿司匹林。", "蛋白结合增加了。"]
     summary = score_corpus("translation", preds, golds)

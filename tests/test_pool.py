@@ -300,3 +300,17 @@ def test_group_by_keeps_each_tasks_requests_together_in_first_seen_order() -> No
     grouped = group_by(items(7))
     assert [p.group for p in grouped] == ["task0"] * 3 + ["task1"] * 2 + ["task2"] * 2
     assert [p.key for p in grouped] == [0, 3, 6, 1, 4, 2, 5]
+
+
+def test_a_pool_from_a_preset_has_one_replica_per_endpoint(stubs: list[SlowStub]) -> None:
+    from medinst_tui.backends.pool import pool_from_preset
+    from medinst_tui.backends.presets import parse_preset
+
+    preset = parse_preset(
+        {"name": "x", "kind": "remote", "base_url": "http://127.0.0.1:9/v1", "model": "stub"}
+    )
+    pool = pool_from_preset(preset, [s.url for s in stubs], concurrency=4)
+    assert [r.backend.public_url for r in pool.replicas] == [s.url for s in stubs]
+    results = list(complete_all(pool, items(8)))
+    assert len(by_key(results)) == 8 and all(s.served for s in stubs)
+    assert pool.cache_identity(request(0))["endpoint"] == f"{stubs[0].url}/chat/completions"

@@ -26,13 +26,11 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import queue
 import threading
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import httpx
@@ -48,7 +46,18 @@ from medinst_tui.backends.base import (
 from medinst_tui.backends.http11 import HttpClient, make_client
 from medinst_tui.backends.openai_remote import OpenAIRemoteBackend
 from medinst_tui.backends.openai_wire import Failure, StreamState, build_body
-from medinst_tui.backends.pool_state import AdaptiveLimit, PoolStats, Replica
+from medinst_tui.backends.pool_state import AdaptiveLimit, Feed, IterFeed, PoolStats, Replica
+from medinst_tui.backends.pool_sync import complete_all, pool_from_preset
+
+__all__ = [
+    "OnToken",
+    "PoolRequest",
+    "PoolResult",
+    "ReplicaPool",
+    "complete_all",
+    "group_by",
+    "pool_from_preset",
+]
 
 OnToken = Callable[[Hashable, str], None]  # (the request's key, a text delta), on the pool's thread
 
@@ -204,11 +213,11 @@ class ReplicaPool:
         cancel: threading.Event | None = None,
     ) -> AsyncIterator[PoolResult]:
         """Each item's result, as it finishes. ``items`` is read lazily, one item per free slot."""
-        async for result in self._serve(_IterFeed(iter(items)), on_token, cancel):
+        async for result in self._serve(IterFeed(iter(items)), on_token, cancel):
             yield result
 
     async def _serve(
-        self, feed: _Feed, on_token: OnToken | None, cancel: threading.Event | None
+        self, feed: Feed, on_token: OnToken | None, cancel: threading.Event | None
     ) -> AsyncIterator[PoolResult]:
         await asyncio.to_thread(self.prepare)
         urls = [r.backend.base_url for r in self.replicas]
@@ -222,7 +231,7 @@ class ReplicaPool:
     async def _run(
         self,
         client: HttpClient,
-        feed: _Feed,
+        feed: Feed,
         on_token: OnToken | None,
         cancel: threading.Event | None,
     ) -> AsyncIterator[PoolResult]:
@@ -448,128 +457,3 @@ class _Failed(Exception):
     def __init__(self, failure: Failure) -> None:
         super().__init__(str(failure.error))
         self.failure = failure
-
-
-def complete_all(
-    pool: ReplicaPool,
-    items: Iterable[PoolRequest],
-    *,
-    on_token: OnToken | None = None,
-    cancel: threading.Event | None = None,
-    window: int | None = None,
-) -> Iterator[PoolResult]:
-    """``pool.run`` for a caller without an event loop (the batch engine), results as they finish.
-
-    ``items`` is read on the calling thread (prompts built from a DuckDB index stay on its thread), at
-    most ``window`` (default: twice the pool's ceiling) ahead of the results handed back. The loop runs
-    on a helper thread; ``on_token`` is called there. With ``cancel`` set (or the generator closed,
-    Ctrl-C in the caller) no new request starts and those in flight are cancelled; every item read so
-    far still gives its one result (CANCELLED, with any partial text).
-    """
-    pool.prepare()
-    window = window or max(2, 2 * pool.limit.ceiling)
-    cancel = cancel or threading.Event()
-    outbox: queue.SimpleQueue[PoolResult | BaseException | None] = queue.SimpleQueue()
-    feed = _QueueFeed()
-    started = threading.Event()
-    loop_box: list[asyncio.AbstractEventLoop] = []
-
-    async def main() -> None:
-        loop_box.append(asyncio.get_running_loop())
-        started.set()
-        async for result in pool._serve(feed, on_token, cancel):
-            outbox.put(result)
-
-    def thread() -> None:
-        try:
-            asyncio.run(main())
-        except BaseException as exc:  # handed to the caller, raised there
-            outbox.put(exc)
-        finally:
-            started.set()
-            outbox.put(None)
-
-    worker = threading.Thread(target=thread, name="medinst-pool", daemon=True)
-    worker.start()
-    started.wait()
-
-    def push(item: PoolRequest | None) -> None:
-        if loop_box:
-            with contextlib.suppress(RuntimeError):  # the loop has ended (an error): nothing to feed
-                loop_box[0].call_soon_threadsafe(feed.push, item)
-
-    source = iter(items)
-    sent = received = 0
-    more = True
-    try:
-        while True:
-            while more and sent - received < window and not cancel.is_set():
-                try:
-                    item = next(source)
-                except StopIteration:
-                    more = False
-                    break
-                push(item)
-                sent += 1
-            if more and cancel.is_set():
-                more = False
-            if not more:
-                push(None)
-            got = outbox.get()
-            if got is None:
-                return
-            if isinstance(got, BaseException):
-                raise got
-            received += 1
-            yield got
-    finally:
-        if worker.is_alive():
-            cancel.set()
-            push(None)
-            worker.join(timeout=60)
-
-
-class _Feed:
-    """Where the pool takes its next request from, without blocking the loop."""
-
-    wake: asyncio.Event | None = None
-    exhausted = False
-
-    def take(self) -> PoolRequest | None:
-        raise NotImplementedError
-
-
-class _IterFeed(_Feed):
-    def __init__(self, source: Iterator[PoolRequest]) -> None:
-        self._source = source
-
-    def take(self) -> PoolRequest | None:
-        if self.exhausted:
-            return None
-        try:
-            return next(self._source)
-        except StopIteration:
-            self.exhausted = True
-            return None
-
-
-class _QueueFeed(_Feed):
-    """Fed from another thread through ``loop.call_soon_threadsafe(feed.push, item)``; None ends it."""
-
-    def __init__(self) -> None:
-        self._items: deque[PoolRequest] = deque()
-        self._ended = False
-
-    def push(self, item: PoolRequest | None) -> None:
-        if item is None:
-            self._ended = True
-        else:
-            self._items.append(item)
-        if self.wake is not None:
-            self.wake.set()
-
-    def take(self) -> PoolRequest | None:
-        if self._items:
-            return self._items.popleft()
-        self.exhausted = self._ended
-        return None

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from medinst_tui.backends.base import Completion
 from medinst_tui.backends.openai_remote import OpenAIRemoteBackend
@@ -130,3 +133,49 @@ class PoolStats:
         if self.cache_hit_rate is not None:
             parts.append(f"prefix cache {self.cache_hit_rate:.0%} of prompt tokens")
         return " · ".join(parts)
+
+
+class Feed:
+    """Where the pool takes its next request from, without blocking the loop."""
+
+    wake: asyncio.Event | None = None
+    exhausted = False
+
+    def take(self) -> Any | None:
+        raise NotImplementedError
+
+
+class IterFeed(Feed):
+    def __init__(self, source: Iterator[Any]) -> None:
+        self._source = source
+
+    def take(self) -> Any | None:
+        if self.exhausted:
+            return None
+        try:
+            return next(self._source)
+        except StopIteration:
+            self.exhausted = True
+            return None
+
+
+class QueueFeed(Feed):
+    """Fed from another thread through ``loop.call_soon_threadsafe(feed.push, item)``; None ends it."""
+
+    def __init__(self) -> None:
+        self._items: deque[Any] = deque()
+        self._ended = False
+
+    def push(self, item: Any | None) -> None:
+        if item is None:
+            self._ended = True
+        else:
+            self._items.append(item)
+        if self.wake is not None:
+            self.wake.set()
+
+    def take(self) -> Any | None:
+        if self._items:
+            return self._items.popleft()
+        self.exhausted = self._ended
+        return None

@@ -5,7 +5,7 @@
   serialized with a lock.
 - Chat messages are rendered by an explicit template: the preset's Jinja ``chat_template``, a named
   llama-cpp-python ``chat_format``, or the GGUF's own ``tokenizer.chat_template``. There is no silent
-  fallback: a model without a template refuses chat requests and says what to do.
+  fallback: a model without a template refuses chat requests and says what to do (llama_templates.py).
 - We tokenize the rendered prompt ourselves and drive ``Llama.generate`` token by token. That gives
   exact token counts, a cancel check between tokens, and KV-cache reuse: ``generate`` keeps the
   cached state for the longest common token prefix with the previous prompt, so few-shot prompts
@@ -17,15 +17,13 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import hashlib
 import io
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any
 
 from medinst_tui.backends import llama_log
 from medinst_tui.backends.base import (
@@ -42,17 +40,25 @@ from medinst_tui.backends.base import (
     Usage,
     collect,
 )
-from medinst_tui.backends.templates import SystemDefault, system_default
-
-GGUF_TEMPLATE_KEY = "tokenizer.chat_template"
-NO_TEMPLATE_HELP = (
-    "has no chat template ({key}) and the preset sets neither chat_format nor chat_template: "
-    "use the medinst-plain prompt format, or set chat_format (e.g. chatml) or chat_template in the preset"
+from medinst_tui.backends.gguf_files import (
+    check_gguf_magic,
+    content_fingerprint,
+    load_failure_line,
+    model_identity,
 )
+from medinst_tui.backends.llama_templates import (
+    GGUF_TEMPLATE_KEY,
+    NO_TEMPLATE_HELP,
+    ChatTemplate,
+    SystemPromptPolicy,
+    resolve_template,
+    with_system_policy,
+)
+from medinst_tui.backends.templates import SystemDefault
+
+__all__ = ["LlamaLocalBackend", "ModelSource", "content_fingerprint", "loaded_models", "model_identity"]
 
 ModelSource = Path | Callable[[], Path]
-# A chat template's default system prompt (inserted when the messages have none): keep it, or cut it.
-SystemPromptPolicy = Literal["keep", "omit"]
 
 
 @dataclass(frozen=True)
@@ -73,70 +79,6 @@ class _SharedModel:
 
 _models: dict[_ModelKey, _SharedModel] = {}
 _models_lock = threading.Lock()
-
-
-@dataclass(frozen=True)
-class _Template:
-    label: str
-    source: str
-    render: Callable[[list[ChatMessage]], tuple[str, list[str]]] | None  # None: chat unavailable
-
-
-def _named_formatter(name: str) -> Callable[..., Any]:
-    """llama-cpp-python's built-in formatter for a chat_format name ("chatml", "llama-2", ...)."""
-    from llama_cpp import llama_chat_format
-
-    def norm(s: str) -> str:
-        return re.sub(r"[^a-z0-9]", "", s.lower())
-
-    wanted = norm(name)
-    known: list[str] = []
-    for attr, value in vars(llama_chat_format).items():
-        if attr.startswith("format_") and callable(value):
-            known.append(attr.removeprefix("format_"))
-            if norm(attr.removeprefix("format_")) == wanted:
-                return value  # type: ignore[no-any-return]
-    raise BackendError(
-        ErrorKind.CONFIG,
-        f"unknown chat_format {name!r}; llama-cpp-python knows: {', '.join(sorted(known))}",
-    )
-
-
-_FINGERPRINTS: dict[tuple[str, int, int, int], str] = {}
-_FINGERPRINT_HEAD = 8 << 20  # the GGUF header, metadata and chat template live at the start
-_FINGERPRINT_BLOCK = 1 << 20
-_FINGERPRINT_SAMPLES = 8
-
-
-def content_fingerprint(path: Path) -> str:
-    """sha256 of the file's size, its first 8 MiB and eight evenly spaced 1 MiB blocks (the last included).
-
-    Cheap on a multi-GB file, and it follows the bytes, not the name: a file edited in place (a changed
-    chat template in the metadata, other weights under the same name) gets a new fingerprint even when its
-    size and mtime are kept, and a copy of the same file elsewhere keeps it. Remembered per (path, size,
-    mtime, inode) for the life of the process.
-    """
-    resolved = path.resolve()
-    st = resolved.stat()
-    memo = (str(resolved), st.st_size, st.st_mtime_ns, st.st_ino)
-    if memo in _FINGERPRINTS:
-        return _FINGERPRINTS[memo]
-    digest = hashlib.sha256(str(st.st_size).encode())
-    with resolved.open("rb") as fh:
-        digest.update(fh.read(_FINGERPRINT_HEAD))
-        if st.st_size > _FINGERPRINT_HEAD:
-            span = st.st_size - _FINGERPRINT_HEAD - _FINGERPRINT_BLOCK
-            for i in range(1, _FINGERPRINT_SAMPLES + 1):
-                fh.seek(_FINGERPRINT_HEAD + max(0, span) * i // _FINGERPRINT_SAMPLES)
-                digest.update(fh.read(_FINGERPRINT_BLOCK))
-    value = digest.hexdigest()
-    _FINGERPRINTS[memo] = value
-    return value
-
-
-def model_identity(path: Path) -> str:
-    """The weights' identity in runs and cache keys: the file name and its content fingerprint."""
-    return f"gguf:{path.resolve().name}#{content_fingerprint(path)[:16]}"
 
 
 # Fixed sampler settings: OpenAI semantics (temperature + top_p only), part of every cache identity.
@@ -180,7 +122,7 @@ class LlamaLocalBackend:
         self._path: Path | None = model if isinstance(model, Path) else None
         self._key: _ModelKey | None = None
         self._shared: _SharedModel | None = None
-        self._template: _Template | None = None
+        self._template: ChatTemplate | None = None
         self._init_lock = threading.Lock()
         self._closed = False
 
@@ -227,7 +169,8 @@ class LlamaLocalBackend:
                 shared.refs += 1
             self._key = key
             try:
-                self._template = self._with_system_policy(self._resolve_template(shared.llama))
+                chosen = resolve_template(shared.llama, self._chat_template, self._chat_format)
+                self._template, self._system = with_system_policy(chosen, self._system_policy)
             except BackendError:
                 with _models_lock:
                     shared.refs -= 1
@@ -238,30 +181,8 @@ class LlamaLocalBackend:
             self._shared = shared
             return shared
 
-    def _with_system_policy(self, template: _Template) -> _Template:
-        """Find the template's default system prompt; with policy "omit", render without it."""
-        original = template.render
-        if original is None:
-            return template
-        self._system = system_default(lambda messages: original(messages)[0])
-        if self._system is None or self._system_policy == "keep":
-            return template
-        if not self._system.can_omit:
-            raise BackendError(
-                ErrorKind.CONFIG,
-                f"default_system_prompt: omit, but this chat template's default system prompt "
-                f"({self._system.text[:60]!r}) cannot be cut from its rendering; use keep, or set a "
-                "chat_template without it",
-            )
-        system = self._system
-
-        def render(messages: list[ChatMessage]) -> tuple[str, list[str]]:
-            return system.omit(messages), original(messages)[1]
-
-        return _Template(template.label + " (default system prompt omitted)", template.source, render)
-
     def _load_llama(self, path: Path) -> Any:
-        _check_gguf_magic(path)
+        check_gguf_magic(path)
         llama_log.install()
         from llama_cpp import Llama
 
@@ -285,7 +206,7 @@ class LlamaLocalBackend:
             llama_log.append_text(python_stderr.getvalue())
             python_stderr = io.StringIO()
             lines = llama_log.since(start)
-            message = f"llama.cpp could not load {path}: {_load_failure_line(lines) or exc}"
+            message = f"llama.cpp could not load {path}: {load_failure_line(lines) or exc}"
             if llama_log.full_log_wanted():
                 message += "\nllama.cpp log of this load:\n" + "\n".join(lines)
             else:
@@ -295,47 +216,6 @@ class LlamaLocalBackend:
             llama_log.append_text(python_stderr.getvalue())
         llama.verbose = False  # no per-call prints (prefix-match notes, timings) on stderr
         return llama
-
-    def _resolve_template(self, llama: Any) -> _Template:
-        from llama_cpp import llama_chat_format
-
-        if self._chat_template is not None:
-            return self._jinja_template(llama, self._chat_template, "preset:chat_template", "preset")
-        if self._chat_format is not None and self._chat_format not in ("gguf", "auto"):
-            formatter = _named_formatter(self._chat_format)
-
-            def render_named(messages: list[ChatMessage]) -> tuple[str, list[str]]:
-                result = formatter(messages=messages)
-                return result.prompt, _stops(result.stop)
-
-            return _Template(self._chat_format, "llama-cpp-python chat_format", render_named)
-        template = llama.metadata.get(GGUF_TEMPLATE_KEY)
-        if template:
-            guessed = llama_chat_format.guess_chat_format_from_gguf_metadata(llama.metadata)
-            label = "gguf:" + GGUF_TEMPLATE_KEY + (f" ({guessed})" if guessed else "")
-            return self._jinja_template(llama, template, label, "gguf metadata")
-        return _Template("none", "none", None)
-
-    @staticmethod
-    def _jinja_template(llama: Any, template: str, label: str, source: str) -> _Template:
-        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
-
-        bos_id, eos_id = llama.token_bos(), llama.token_eos()
-        formatter = Jinja2ChatFormatter(
-            template=template,
-            eos_token=llama._model.token_get_text(eos_id) if eos_id != -1 else "",
-            bos_token=llama._model.token_get_text(bos_id) if bos_id != -1 else "",
-            add_generation_prompt=True,
-        )
-
-        def render(messages: list[ChatMessage]) -> tuple[str, list[str]]:
-            try:
-                result = formatter(messages=cast(Any, messages))
-            except Exception as exc:  # jinja errors and the template's own raise_exception
-                raise BackendError(ErrorKind.BAD_REQUEST, f"the chat template failed: {exc}") from exc
-            return result.prompt, _stops(result.stop)
-
-        return _Template(label, source, render)
 
     # -- Backend protocol ------------------------------------------------------------------------
 
@@ -567,49 +447,6 @@ class LlamaLocalBackend:
                 _models.pop(key, None)
             with shared.lock:
                 shared.llama.close()
-
-
-GGUF_MAGIC = b"GGUF"
-_LOG_PREFIX = re.compile(r"^(?:[A-Za-z_]\w*|error loading model): ")
-_GENERIC_FAILURE = re.compile(r"failed to load model( from .*)?", re.IGNORECASE)
-_RELEVANT = re.compile(r"error|fail|invalid|unknown|unsupported|corrupt|cannot|not ", re.IGNORECASE)
-
-
-def _check_gguf_magic(path: Path) -> None:
-    """Refuse a file that is not GGUF before llama.cpp sees it (its own error is a log line)."""
-    try:
-        with path.open("rb") as fh:
-            magic = fh.read(len(GGUF_MAGIC))
-    except OSError as exc:
-        raise BackendError(ErrorKind.CONFIG, f"cannot read the model file {path}: {exc.strerror}") from None
-    if magic != GGUF_MAGIC:
-        what = "it is empty" if not magic else f"it starts with {magic!r}, not {GGUF_MAGIC!r}"
-        raise BackendError(ErrorKind.CONFIG, f"{path} is not a GGUF model file (bad magic: {what})")
-
-
-def _load_failure_line(lines: list[str]) -> str:
-    """The most telling line of a failed load's log: the last cause llama.cpp gave, minus prefixes.
-
-    ``llama_model_load: error loading model: error loading model architecture: unknown model
-    architecture: 'x'`` becomes ``error loading model architecture: unknown model architecture: 'x'``;
-    the generic ``failed to load model`` summaries that follow the cause are passed over.
-    """
-    best = ""
-    for line in lines:
-        text = line.strip()
-        if not _RELEVANT.search(text):
-            continue
-        while (stripped := _LOG_PREFIX.sub("", text, count=1)) != text:
-            text = stripped
-        if not _GENERIC_FAILURE.fullmatch(text) or not best:
-            best = text
-    return best
-
-
-def _stops(stop: str | list[str] | None) -> list[str]:
-    if stop is None:
-        return []
-    return [stop] if isinstance(stop, str) else list(stop)
 
 
 def _common_prefix(a: list[int], b: list[int]) -> int:

@@ -18,7 +18,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import os
 import threading
 import time
@@ -41,18 +40,17 @@ from medinst_tui.backends.base import (
     Usage,
     collect,
 )
+from medinst_tui.backends.openai_stream import StreamHandling
 from medinst_tui.backends.openai_wire import (
     CONTEXT_WORDS,
     Api,
     Failure,
-    StreamState,
     body_template,
     build_body,
     compile_template,
     error_message,
     estimate_tokens,
     parse_answer,
-    sse_data,
     usage_from,
     without_stream_fields,
 )
@@ -76,7 +74,7 @@ def normalize_base_url(url: str) -> str:
     return url + "/v1" if urlsplit(url).path in ("", "/") else url
 
 
-class OpenAIRemoteBackend:
+class OpenAIRemoteBackend(StreamHandling):
     """A ``Backend`` over an OpenAI-compatible HTTP endpoint."""
 
     def __init__(
@@ -418,108 +416,6 @@ class OpenAIRemoteBackend:
             )
         except BackendError as err:
             raise self.error(err.kind, err.message) from None
-
-    def _stream_sync(self, request: GenerationRequest, url: str, body: dict[str, Any]) -> Iterator[Chunk]:
-        meter = RateMeter(time.perf_counter)
-        state = StreamState(self.api)
-        attempt = 0
-        while True:
-            attempt += 1
-            self.check_cancel(request, state, meter)
-            state.restart()
-            failure: Failure | None = None
-            try:
-                with self._client.stream("POST", url, json=body, headers=self.headers()) as response:
-                    if response.status_code != 200:
-                        failure = self.http_failure(
-                            response.status_code, response.read(), response.headers, url
-                        )
-                    else:
-                        for line in response.iter_lines():
-                            chunk = self.on_line(line, state, meter, request)
-                            if chunk is None:
-                                continue
-                            yield chunk
-                            if chunk.final:
-                                return
-                            self.check_cancel(request, state, meter)
-                        yield self.final_chunk(state, meter, request)
-                        return
-            except httpx.HTTPError as exc:
-                failure = self.transport_failure(exc, url)
-            except BackendError as err:  # cut short (no finish_reason), an error event, a bad event
-                if err.kind is ErrorKind.CANCELLED:
-                    raise
-                failure = Failure(err)
-            assert failure is not None
-            if state.diverged or not self._retryable(failure, attempt):
-                raise self.with_partial(self.give_up(failure, attempt), state, meter, request)
-            if request.cancel is not None:
-                request.cancel.wait(self.retry.delay(attempt, failure.retry_after))
-            else:
-                time.sleep(self.retry.delay(attempt, failure.retry_after))
-
-    # -- SSE handling (also used by pool.py) -----------------------------------------------------
-
-    def on_line(
-        self, line: str, state: StreamState, meter: RateMeter, request: GenerationRequest
-    ) -> Chunk | None:
-        data = sse_data(line)
-        if data is None or data == "":
-            return None
-        if data == "[DONE]":
-            return self.final_chunk(state, meter, request)
-        try:
-            event = json.loads(data)
-        except ValueError as exc:
-            raise self.error(ErrorKind.SERVER, f"malformed stream event: {data[:200]!r}") from exc
-        try:
-            text = state.feed(event)
-        except BackendError as err:
-            raise self.with_partial(self.error(err.kind, err.message), state, meter, request) from None
-        if not text:
-            return None
-        meter.token()
-        return Chunk(text)
-
-    def final_chunk(self, state: StreamState, meter: RateMeter, request: GenerationRequest) -> Chunk:
-        if state.finish_reason is not None and state.short_of_replay:
-            state.diverged = True
-            raise self.with_partial(
-                self.error(ErrorKind.SERVER, "the retried stream ended before the text already streamed"),
-                state,
-                meter,
-                request,
-            )
-        if state.finish_reason is None:
-            # Seen with llama_cpp.server, which ends a running stream with [DONE] when another request
-            # arrives (unless started with --interrupt_requests False): the text is truncated. Retried.
-            raise self.with_partial(
-                self.error(
-                    ErrorKind.SERVER,
-                    "the server ended the stream without a finish_reason (interrupted? "
-                    "llama_cpp.server needs --interrupt_requests False for concurrent requests)",
-                ),
-                state,
-                meter,
-                request,
-            )
-        usage = self.usage(state.usage, request, state.n_text_events)
-        return Chunk("", finish_reason=state.finish_reason, usage=usage, timings=meter.timings())
-
-    def partial(self, state: StreamState, meter: RateMeter, request: GenerationRequest) -> Completion:
-        usage = self.usage(state.usage, request, state.n_text_events)
-        return Completion("".join(state.parts), None, usage, meter.timings())
-
-    def with_partial(
-        self, err: BackendError, state: StreamState, meter: RateMeter, request: GenerationRequest
-    ) -> BackendError:
-        err.partial = self.partial(state, meter, request)
-        return err
-
-    def check_cancel(self, request: GenerationRequest, state: StreamState, meter: RateMeter) -> None:
-        if request.cancelled:
-            raise self.error(ErrorKind.CANCELLED, "cancelled", partial=self.partial(state, meter, request))
 
     # -- connection test and cleanup -------------------------------------------------------------
 

@@ -117,7 +117,9 @@ class OpenAIRemoteBackend(StreamHandling):
         self._extra_body = dict(extra_body or {})
         self._declared = dict(deviations or {})
         self._timeout = httpx.Timeout(read_timeout_s, connect=connect_timeout_s)
-        self._limits = httpx.Limits(max_connections=max(1, max_concurrency or 16) * 2)
+        # unset: room for what a batching server may say (server_probe.BATCHING_SERVER_CONCURRENCY)
+        in_flight = max_concurrency or server_probe.BATCHING_SERVER_CONCURRENCY
+        self._limits = httpx.Limits(max_connections=max(1, in_flight) * 2)
         self._client = httpx.Client(timeout=self._timeout, limits=self._limits, transport=transport)
         self.async_transport = async_transport  # for the pool's AsyncClient (tests inject a mock)
         self._template = compile_template(chat_template) if chat_template else None

@@ -7,8 +7,11 @@ CREATE OR REPLACE TEMP MACRO looks_coerced(v) AS
          OR CASE WHEN v[1] IN ('{', '[') AND json_valid(v) THEN json_type(v) IN ('OBJECT', 'ARRAY') ELSE false END);
 -- The search index's words (store/search_build.py, store/search.py): lowercase, accents stripped and a few
 -- letters that have no accent to strip spelled out (ß -> ss, æ -> ae ...), then split at everything that
--- is not a letter or a digit. The same macro reads the text and the query, so both fold alike.
+-- is not a letter or a digit; a Chinese or Japanese character (written without spaces) is a word of its
+-- own, so "乳腺癌" is found as the phrase of its three characters. The same macros read the text and the
+-- query, so both fold alike.
 CREATE OR REPLACE TEMP MACRO search_fold(t) AS
     replace(replace(replace(replace(replace(replace(replace(replace(strip_accents(lower(t)),
         'ß', 'ss'), 'æ', 'ae'), 'œ', 'oe'), 'ø', 'o'), 'ł', 'l'), 'đ', 'd'), 'ð', 'd'), 'þ', 'th');
-CREATE OR REPLACE TEMP MACRO search_words(t) AS regexp_extract_all(search_fold(t), '[\p{L}\p{N}]+');
+CREATE OR REPLACE TEMP MACRO search_words(t) AS
+    regexp_extract_all(search_fold(t), '[\p{Han}\p{Hiragana}\p{Katakana}]|[\p{L}\p{N}]+');

@@ -127,12 +127,49 @@ def previews_at(
     if f.structural:
         positions = positions or Positions.load(index, f)
         return previews_in_ranges(index, positions.ranges(position, limit), chars)
+    if index.indexed_search(f):
+        return indexed_previews(index, f, position, limit, after_id=after_id, chars=chars)
     if after_id is not None or position == 0:
         return search_previews(index, f, -1 if after_id is None else after_id, limit, chars=chars)
     clause, params = where(f)
     params |= {"limit": limit, "chars": chars, "position": position}
     query = sql.render("preview_offset", clause)
     return [Preview.from_tuple(t) for t in index.con.execute(query, params).fetchall()]
+
+
+def indexed_previews(
+    index: Index,
+    f: Filter,
+    position: int,
+    limit: int,
+    *,
+    after_id: int | None = None,
+    chars: int = PREVIEW_CHARS,
+) -> list[Preview]:
+    """Previews of a search the search index answers: an exact one is a slice of its ids (a jump to row
+    5,000 of the matches costs what row 1 does); one with checks pages by keyset after `after_id`."""
+    from medinst_tui.store.search import PREVIEW_COLUMNS
+
+    searcher = index.searcher
+    plan = index.search_plan(f)
+    if after_id is None:
+        if position == 0:
+            after_id = -1
+        elif plan.exact and plan.ids is not None:
+            ids = plan.ids[position : position + limit]
+            rows = (
+                searcher.rows(plan, int(ids[0]) - 1, len(ids), columns=PREVIEW_COLUMNS, chars=chars)
+                if len(ids)
+                else []
+            )
+            return [Preview.from_tuple(t) for t in rows]
+        else:
+            before = searcher.id_at(plan, position - 1)
+            if before is None:
+                return []
+            after_id = before
+    rows = searcher.rows(plan, after_id, limit, columns=PREVIEW_COLUMNS, chars=chars)
+    return [Preview.from_tuple(t) for t in rows]
 
 
 def search_previews(
@@ -149,6 +186,8 @@ def search_previews(
     The rows the filter's other parts allow (`scope`: the block map of the filter without its search)
     are walked in growing chunks; each chunk is one query over a few id ranges.
     """
+    if index.indexed_search(f):
+        return indexed_previews(index, f, 0, limit, after_id=after_id, chars=chars)
     scope = scope or Positions.load(index, f.with_(search=""))
     clause, base = where(Filter(search=f.search))
     out: list[Preview] = []

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -47,9 +48,16 @@ def format_for(target: str, fmt: str | None = None) -> str:
 
 
 def export_query(
-    f: Filter, *, sample: int | None = None, seed: int = 0, limit: int | None = None
+    f: Filter,
+    *,
+    sample: int | None = None,
+    seed: int = 0,
+    limit: int | None = None,
+    condition: tuple[str, dict[str, Any]] | None = None,
 ) -> tuple[str, dict[str, object]]:
-    clause, params = where(f)
+    """The export's SELECT. `condition`: the filter as SQL already (Index.where: a search through the
+    search index); else the plain filter clause."""
+    clause, params = condition if condition is not None else where(f)
     if sample is not None:
         query = sql.render("export_sample", clause)
         params |= {"k": sample, "seed": seed}
@@ -83,7 +91,7 @@ def export(
     fmt = format_for(target, fmt)
     if out.stdout and fmt == "parquet":
         raise OutputError("parquet cannot go to stdout: give a file name")
-    query, params = export_query(f, sample=sample, seed=seed, limit=limit)
+    query, params = export_query(f, sample=sample, seed=seed, limit=limit, condition=index.where(f))
     options = "FORMAT PARQUET" if fmt == "parquet" else "FORMAT JSON"
     final: Path | None = None
     if out.path is None:

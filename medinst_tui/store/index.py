@@ -12,18 +12,22 @@ import re
 from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from medinst_tui.store import sql
 from medinst_tui.store.filters import Filter, where
 
+if TYPE_CHECKING:
+    from medinst_tui.store.search import Plan, Searcher
+
 DEFAULT_PAGE = 100
 ENV_MEMORY_LIMIT = "MEDINST_MEMORY_LIMIT"
 BROWSE_MEMORY_LIMIT = "256MB"
 NO_FILTER = Filter()
-SEARCH_BACKEND_SCAN = "scan"
+SEARCH_BACKEND_SCAN = "scan"  # an index built without the search index: a substring scan (ILIKE)
+SEARCH_BACKEND_INDEX = "index"  # store/search.py over store/search_build.py's word postings
 
 
 def memory_limit() -> str:
@@ -133,9 +137,39 @@ class Index:
         # Browsing needs little memory; without a cap DuckDB's buffer pool keeps what every scan read
         # (a text search over 9.9M rows took the process past 2 GiB).
         self.con.execute(f"SET memory_limit = '{memory_limit()}'")
-        # The FTS extension cannot be had offline for duckdb 2.x; search is a scan that stops at a page.
-        self.search_backend = SEARCH_BACKEND_SCAN
+        # The FTS extension cannot be had offline for duckdb 2.x: the index carries its own word index
+        # (store/search_build.py); an index built without it falls back to a substring scan.
+        self.search_backend = SEARCH_BACKEND_INDEX if self._has_search_index() else SEARCH_BACKEND_SCAN
+        self._searcher: Searcher | None = None
         self._block_cache: dict[tuple[object, ...], list[tuple[int, int]]] = {}
+
+    def _has_search_index(self) -> bool:
+        from medinst_tui.store.search_build import present
+
+        return present(self.con)
+
+    @property
+    def searcher(self) -> Searcher:
+        if self._searcher is None:
+            from medinst_tui.store.search import Searcher
+
+            self._searcher = Searcher(self)
+        return self._searcher
+
+    def indexed_search(self, f: Filter) -> bool:
+        """Whether `f` has a text search that the search index answers (else: structural, or a scan)."""
+        return not f.structural and self.search_backend == SEARCH_BACKEND_INDEX
+
+    def search_plan(self, f: Filter) -> Plan:
+        return self.searcher.plan(f)
+
+    def where(self, f: Filter) -> tuple[str, dict[str, Any]]:
+        """The filter as a SQL condition on samples (a text search through the search index if any)."""
+        if not self.indexed_search(f):
+            return where(f)
+        clause, params = where(f.with_(search=""))
+        search, extra = self.searcher.id_table(self.search_plan(f))
+        return f"{clause} AND {search}", params | extra
 
     def close(self) -> None:
         self.con.close()
@@ -148,6 +182,9 @@ class Index:
 
     # -- counts ------------------------------------------------------------------------------------------
     def facets(self, f: Filter = NO_FILTER) -> Facets:
+        if self.indexed_search(f):
+            counts = self.searcher.counts(self.search_plan(f))
+            return Facets([FacetCount(c, t, s, n) for (c, t, s), n in sorted(counts.items())])
         if f.structural:
             clause, params = where(f, for_blocks=True)
             query = sql.render("facet_counts_blocks", clause)
@@ -158,6 +195,11 @@ class Index:
         return Facets([FacetCount(str(c), str(t), str(s), int(n)) for c, t, s, n in rows])
 
     def count(self, f: Filter = NO_FILTER) -> int:
+        if self.indexed_search(f):
+            plan = self.search_plan(f)
+            if plan.exact and plan.ids is not None:
+                return len(plan.ids)
+            return sum(self.searcher.counts(plan).values())
         if f.structural:
             return self.facets(f).total
         clause, params = where(f)
@@ -194,6 +236,8 @@ class Index:
 
     def page(self, f: Filter = NO_FILTER, *, after_id: int = -1, limit: int = DEFAULT_PAGE) -> list[Row]:
         """The next `limit` rows of the filter after `after_id` (keyset paging)."""
+        if self.indexed_search(f):
+            return [Row.from_tuple(t) for t in self.searcher.rows(self.search_plan(f), after_id, limit)]
         clause, params = where(f)
         if f.structural:
             last = self._last_id(f, after_id, limit)
@@ -219,6 +263,8 @@ class Index:
                 return None
             before = ends[i - 1] if i else 0
             return blocks[i][0] + (position - before)
+        if self.indexed_search(f):
+            return self.searcher.id_at(self.search_plan(f), position)
         clause, params = where(f)
         row = self.con.execute(
             f"SELECT id FROM samples WHERE {clause} ORDER BY id LIMIT 1 OFFSET $pos",
@@ -234,7 +280,7 @@ class Index:
         return self.page(f, after_id=first - 1, limit=limit)
 
     def sample(self, f: Filter, k: int, seed: int = 0) -> list[Row]:
-        clause, params = where(f)
+        clause, params = self.where(f)
         rows = self.con.execute(sql.render("sample_seeded", clause), params | {"k": k, "seed": seed})
         return [Row.from_tuple(t) for t in rows.fetchall()]
 

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from medinst_tui.store import sql
-from medinst_tui.store.filters import Filter, where
+from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import Index
 
 DEFAULT_SAMPLE = 10_000
@@ -50,7 +50,7 @@ def label_balance(
 def filter_stats(
     index: Index, f: Filter, *, k: int = DEFAULT_SAMPLE, seed: int = 0, total: int | None = None
 ) -> FilterStats:
-    clause, params = where(f)
+    clause, params = index.where(f)
     rows = index.con.execute(sql.render("stats_sample", clause), params | {"k": k, "seed": seed}).fetchall()
     outputs = [str(r[2]) for r in rows]
     labels, multi = label_balance(outputs)

@@ -113,6 +113,7 @@ class BrowseScreen(Screen[None]):
     def _apply(self, f: Filter) -> None:
         total = filter_total(self.counted.counts, f) if self.counted and self._counts_answer(f) else None
         self.table.set_filter(f, total)
+        self.detail.set_search(f.search)
         self.facets.show_filter(f)
         self.query_one(SearchBar).show(f.search)
         self.query_one(FilterChips).show(f)
@@ -123,6 +124,12 @@ class BrowseScreen(Screen[None]):
             self._count_facets(f)
         # A text search counts with a full scan: it starts once the first page is on screen, so the
         # two never compete for the cores (see _first_page_loaded).
+
+    @on(SampleTable.ScanCancelled)
+    def _scan_cancelled(self, message: SampleTable.ScanCancelled) -> None:
+        if message.filter == self.filter:
+            self.db.interrupt(FACETS_GROUP)  # the count of a scan is a scan too
+            self.notify("scan cancelled: the rows shown so far are kept", title="Search")
 
     @on(SampleTable.FirstPageLoaded)
     def _first_page_loaded(self, message: SampleTable.FirstPageLoaded) -> None:

@@ -1,7 +1,8 @@
 """The detail pane: the selected sample in full, with MEDINST's output formats made readable.
 
 Drawn with Textual's line API: a new row is rendered to lines once (at the pane's width) and the pane
-only repaints, so reading row after row never relayouts the screen.
+only repaints, so reading row after row never relayouts the screen. Under a text search the matches are
+painted in the instruction, input and gold output (store/search_highlight.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from medinst_tui.store.index import Row
+from medinst_tui.store.search_highlight import highlighter
 from medinst_tui.tui.css import css_beside
 from medinst_tui.tui.formats import colors_for, render_input, render_output
 from medinst_tui.tui.scrolling import set_virtual_height
@@ -36,13 +38,14 @@ def sample_json(row: Row) -> str:
 
 class DetailPane(ScrollView, can_focus=True):
     DEFAULT_CSS = css_beside(__file__)
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"detail--title", "detail--dim"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"detail--title", "detail--dim", "detail--match"}
 
     raw: reactive[bool] = reactive(False, init=False)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.row: Row | None = None
+        self.search = ""  # the filter's text search: its matches are painted
         self._strips: list[Strip] = []
         self._width = 0
 
@@ -59,6 +62,20 @@ class DetailPane(ScrollView, can_focus=True):
 
     def watch_raw(self) -> None:
         self._layout_lines()
+
+    def set_search(self, text: str) -> None:
+        if text != self.search:
+            self.search = text
+            if self.row is not None:
+                self._layout_lines()
+
+    def _mark(self, text: Text, field: str) -> Text:
+        if not self.search.strip():
+            return text
+        style = self.get_component_rich_style("detail--match", partial=True)
+        for a, z in highlighter(self.search).spans(text.plain, field):
+            text.stylize(style, a, z)
+        return text
 
     def sections(self) -> list[RenderableType]:
         """What the pane shows, top to bottom (Rich renderables)."""
@@ -85,13 +102,13 @@ class DetailPane(ScrollView, can_focus=True):
             header,
             Text(""),
             Text("Instruction", title),
-            Text(row.instruction),
+            self._mark(Text(row.instruction), "instruction"),
             Text(""),
             Text("Input", title),
-            body_in,
+            self._mark(body_in, "input"),
             Text(""),
             Text("Gold output" + (" (raw)" if self.raw else ""), title),
-            body_out,
+            self._mark(body_out, "output"),
         ]
         history = row.history or []
         if history:

@@ -1,5 +1,9 @@
 """The sample table: a virtual list over millions of rows that loads only the pages on screen.
 
+Under a text search the words that match are painted in the input and output cells (the same folding
+as the search: store/search_highlight.py). A search the index cannot answer is a scan: the title says
+so, and escape cancels it.
+
 Rows are drawn line by line (Textual's line API) from a small cache of 100-row pages of previews. A line
 whose page is missing is drawn as a placeholder and its page is requested: an exclusive worker awaits
 the query on a database thread (a newer request interrupts it) and the lines are redrawn when it
@@ -26,12 +30,14 @@ from textual.strip import Strip
 from medinst_tui.store.browse import Positions, Preview, previews_at
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import Index
+from medinst_tui.store.search_highlight import Highlighter, highlighter
 from medinst_tui.tui.css import css_beside
 from medinst_tui.tui.database import Database
 from medinst_tui.tui.formats import one_line
 from medinst_tui.tui.messages import QueryFailed, RowHighlighted
 from medinst_tui.tui.scrolling import set_virtual_height
 
+Cell = tuple[str, Style] | list[Segment]  # one style, or segments (search matches painted)
 PAGE_ROWS = 100
 MAX_PAGES = 48  # ~4,800 previews cached: memory stays flat however far one scrolls
 QUERY_GROUP = "table-pages"
@@ -79,6 +85,7 @@ class Look:
     cursor: Style
     cursor_dim: Style
     cursor_split: Style
+    match: Style
 
     @classmethod
     def of(cls, table: SampleTable) -> Look:
@@ -95,6 +102,7 @@ class Look:
             cursor=cursor,
             cursor_dim=cursor + dim,
             cursor_split=cursor + split,
+            match=table.get_component_rich_style("sample-table--match", partial=True),
         )
 
 
@@ -103,6 +111,7 @@ class PageAnswer:
     page: int
     rows: list[Preview]
     positions: Positions | None  # the filter's block map, with the first page that needed it
+    mode: str | None = None  # a search: how it is answered ("index", "index + check", "scan", "filter")
 
 
 class SampleTable(ScrollView, can_focus=True):
@@ -117,6 +126,7 @@ class SampleTable(ScrollView, can_focus=True):
         Binding("home", "first_row", "First row", show=False, id="table.first_row"),
         Binding("end", "last_row", "Last row", show=False, id="table.last_row"),
         Binding("enter", "open_row", "Read", show=False, id="table.open_row"),
+        Binding("escape", "cancel_scan", "Cancel scan", show=False, id="table.cancel_scan"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "sample-table--header",
@@ -124,6 +134,7 @@ class SampleTable(ScrollView, can_focus=True):
         "sample-table--placeholder",
         "sample-table--dim",
         "sample-table--split",
+        "sample-table--match",
     }
 
     cursor: reactive[int] = reactive(0, repaint=False, init=False)
@@ -131,6 +142,12 @@ class SampleTable(ScrollView, can_focus=True):
     @dataclass
     class FirstPageLoaded(Message):
         """The first rows of a new filter are on screen (slower work for that filter may start now)."""
+
+        filter: Filter
+
+    @dataclass
+    class ScanCancelled(Message):
+        """Escape while a search scanned the rows: the table stopped; the screen stops its count too."""
 
         filter: Filter
 
@@ -156,6 +173,10 @@ class SampleTable(ScrollView, can_focus=True):
         self.loads = 0  # page loads answered (tests and the benchmark watch it)
         self._look: Look | None = None
         self._cols: Columns | None = None
+        self._highlighter: Highlighter | None = None
+        self._marks: dict[tuple[int, str, int], list[tuple[int, int]]] = {}  # (id, field, width) -> spans
+        self.search_mode: str | None = None  # how the current search is answered (see PageAnswer.mode)
+        self.cancelled = False  # escape stopped a scan of this filter
 
     # -- public API ------------------------------------------------------------------------------------
     @property
@@ -181,6 +202,10 @@ class SampleTable(ScrollView, can_focus=True):
         self._filter = f
         self._generation += 1
         self._positions = None
+        self._highlighter = highlighter(f.search) if f.search.strip() else None
+        self._marks.clear()
+        self.search_mode = None
+        self.cancelled = False
         self._total = total
         self._known_rows = 0
         self._pages.clear()
@@ -267,6 +292,26 @@ class SampleTable(ScrollView, can_focus=True):
     def action_open_row(self) -> None:
         self.post_message(self.RowOpened(self.cursor))
 
+    @property
+    def scanning(self) -> bool:
+        """A search that reads the rows themselves (no answer from the search index) is under way."""
+        return self.search_mode == "scan" and self._total is None and not self.cancelled
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_scan":
+            return self.scanning  # otherwise escape means what it means around the table
+        return True
+
+    def action_cancel_scan(self) -> None:
+        if not self.scanning:
+            return
+        self._db.interrupt(QUERY_GROUP)
+        self.cancelled = True
+        self._pending.clear()
+        self._update_titles()
+        self.refresh()
+        self.post_message(self.ScanCancelled(self._filter))
+
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
         if offset is None or offset.y < 1:
@@ -294,6 +339,12 @@ class SampleTable(ScrollView, can_focus=True):
         elif self._filter.structural:
             self.border_title = "counting…"
             shown = ""
+        elif self.cancelled:
+            self.border_title = f"≥ {self._known_rows:,} rows · scan cancelled"
+            shown = f"row {self.cursor + 1:,}"
+        elif self.search_mode == "scan":
+            self.border_title = f"≥ {self._known_rows:,} rows · scanning every row (esc cancels)…"
+            shown = f"row {self.cursor + 1:,}"
         else:
             self.border_title = f"≥ {self._known_rows:,} rows · counting…"
             shown = f"row {self.cursor + 1:,}"
@@ -329,12 +380,14 @@ class SampleTable(ScrollView, can_focus=True):
             line_style, dim, split_style = look.cursor, look.cursor_dim, look.cursor_split
         else:
             line_style, dim, split_style = look.base, look.dim, look.split
-        cells: list[tuple[str, Style]] = [
+        cells: list[Cell] = [
             (f"{position + 1:>{cols.position},}", dim),
             (one_line(row.task, cols.task).ljust(cols.task), line_style),
             (row.split.ljust(cols.split), split_style),
-            (one_line(row.input, cols.input).ljust(cols.input), line_style),
-            (one_line(row.output, cols.output).ljust(cols.output), line_style),
+            self._text_cell(row.id, "input", one_line(row.input, cols.input).ljust(cols.input), line_style),
+            self._text_cell(
+                row.id, "output", one_line(row.output, cols.output).ljust(cols.output), line_style
+            ),
         ]
         if cols.length:
             cells += [
@@ -343,9 +396,35 @@ class SampleTable(ScrollView, can_focus=True):
             ]
         return self._strip(cells, width, line_style)
 
+    def _text_cell(
+        self, row_id: int, field: str, text: str, style: Style
+    ) -> tuple[str, Style] | list[Segment]:
+        """A text cell, its search matches painted (spans cached per row, field and width)."""
+        if self._highlighter is None:
+            return (text, style)
+        key = (row_id, field, len(text))
+        spans = self._marks.get(key)
+        if spans is None:
+            if len(self._marks) > 4 * PAGE_ROWS * MAX_PAGES:
+                self._marks.clear()
+            spans = self._marks[key] = self._highlighter.spans(text, field)
+        if not spans:
+            return (text, style)
+        match = style + (self._look.match if self._look else Style(bold=True, underline=True))
+        segments: list[Segment] = []
+        at = 0
+        for a, z in spans:
+            if a > at:
+                segments.append(Segment(text[at:a], style))
+            segments.append(Segment(text[a:z], match))
+            at = z
+        if at < len(text):
+            segments.append(Segment(text[at:], style))
+        return segments
+
     @staticmethod
     def _header(cols: Columns, width: int, style: Style) -> Strip:
-        cells = [
+        cells: list[Cell] = [
             ("#".rjust(cols.position), style),
             ("task".ljust(cols.task), style),
             ("split".ljust(cols.split), style),
@@ -357,12 +436,15 @@ class SampleTable(ScrollView, can_focus=True):
         return SampleTable._strip(cells, width, style)
 
     @staticmethod
-    def _strip(cells: list[tuple[str, Style]], width: int, fill: Style) -> Strip:
+    def _strip(cells: list[Cell], width: int, fill: Style) -> Strip:
         segments: list[Segment] = []
-        for n, (text, style) in enumerate(cells):
+        for n, cell in enumerate(cells):
             if n:
                 segments.append(Segment(" ", fill))
-            segments.append(Segment(text, style))
+            if isinstance(cell, list):
+                segments += cell
+            else:
+                segments.append(Segment(cell[0], cell[1]))
         return Strip(segments).adjust_cell_length(width, fill)
 
     # -- loading ---------------------------------------------------------------------------------------
@@ -419,10 +501,13 @@ class SampleTable(ScrollView, can_focus=True):
                     index: Index, page: int = page, after: int | None = after, known: Positions | None = known
                 ) -> PageAnswer:
                     block_map = known or (Positions.load(index, f) if f.structural else None)
+                    mode = index.search_plan(f).mode if index.indexed_search(f) else None
+                    if not f.structural and not index.indexed_search(f):
+                        mode = "scan"  # an index without the search index: every search is a scan
                     rows = previews_at(
                         index, f, page * PAGE_ROWS, PAGE_ROWS, positions=block_map, after_id=after
                     )
-                    return PageAnswer(page, rows, block_map if known is None else None)
+                    return PageAnswer(page, rows, block_map if known is None else None, mode)
 
                 answer = await self._db.query(QUERY_GROUP, load)
                 positions = positions or answer.positions
@@ -440,6 +525,8 @@ class SampleTable(ScrollView, can_focus=True):
         if generation != self._generation:
             return
         self.loads += 1
+        if answer.mode is not None:
+            self.search_mode = answer.mode
         if answer.positions is not None:
             self._positions = answer.positions
             self._total = answer.positions.total

@@ -1,4 +1,8 @@
-"""The search box: `/` focuses it; typing searches after a pause, enter at once, escape leaves it."""
+"""The search box: `/` focuses it; typing searches after a pause, enter at once, escape leaves it.
+
+The syntax (store/search.py): words (all must match), `hepat*` prefixes, `"a phrase"`, `input:` /
+`output:` / `instruction:` scopes, `*fragment*` for text inside words (a scan, cancellable).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from medinst_tui.tui.css import css_beside
 from medinst_tui.tui.messages import SearchSubmitted
 
 DEBOUNCE_S = 0.35
+PLACEHOLDER = '/ search: words  hepat*  "a phrase"  input:/output:/instruction:  *inside* (scans)'
 
 
 class SearchBar(Input):
@@ -25,7 +30,7 @@ class SearchBar(Input):
         """Escape: the reader is done typing (the screen moves focus back to the table)."""
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(placeholder="/ search inputs and outputs…", id=id)
+        super().__init__(placeholder=PLACEHOLDER, id=id)
         self._timer: Timer | None = None
         self._sent = ""
 

@@ -1,0 +1,3 @@
+-- The postings of every word that starts with a prefix: $lo <= word < $hi (the prefix with its last
+-- character's successor), a range the zone maps of the sorted words can skip to.
+SELECT b, p FROM search_postings WHERE word >= $lo AND word < $hi AND /*FIELDS*/;

@@ -1,0 +1,3 @@
+-- How much a prefix expands to: its distinct words, their postings in all, and whether the shortest one
+-- is the prefix itself (from the sorted word list).
+SELECT count(DISTINCT word), coalesce(sum(n), 0)::BIGINT FROM search_words WHERE word >= $lo AND word < $hi AND /*FIELDS*/;

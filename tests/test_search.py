@@ -340,3 +340,18 @@ def test_highlight_spans_land_on_the_original_text() -> None:
     out = "IL-6 high"
     assert [out[a:z] for a, z in h.spans(out, "output")] == ["IL-6"]
     assert h.spans("IL-6 high", "input") == []  # the scope is output only
+
+
+def test_the_index_command_can_skip_the_search_index(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    src = _write_source(tmp_path / "src", {("MedQA", "test"): 20}, seed=5)
+    for flags, backend in (["--no-search-index"], SEARCH_BACKEND_SCAN), ([], SEARCH_BACKEND_INDEX):
+        db = tmp_path / f"i{len(flags)}.duckdb"
+        cmd = [sys.executable, "-m", "medinst_tui", "index", "--from", str(src), "--db", str(db), *flags]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        with Index(db) as index:
+            assert index.search_backend == backend
+            assert index.count(Filter(search="mucoferinose")) == 1

@@ -69,6 +69,11 @@ def add_index(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--add", action="store_true", help="keep the other sources already in the index")
     p.add_argument("--revision", help="Hub revision (branch, tag or commit)")
     p.add_argument("--memory-limit", default="3GB", help="DuckDB memory limit while building (default 3GB)")
+    p.add_argument(
+        "--no-search-index",
+        action="store_true",
+        help="skip the word index that text search answers from (search then scans every row)",
+    )
     add_db_option(p)
     p.set_defaults(func=cmd_index)
 
@@ -107,7 +112,14 @@ def cmd_index(args: argparse.Namespace) -> int:
     db = db_path(args)
     try:
         with IngestBar() as bar:
-            report = build_index(db, sources, add=args.add, progress=bar, memory_limit=args.memory_limit)
+            report = build_index(
+                db,
+                sources,
+                add=args.add,
+                progress=bar,
+                memory_limit=args.memory_limit,
+                search_index=not args.no_search_index,
+            )
     except KeyboardInterrupt:
         # build_index turns a Ctrl-C inside a DuckDB query into KeyboardInterrupt too; either way its
         # temporary file is gone and the index was never replaced.

@@ -44,6 +44,7 @@ SHOWN_ISSUES = 20
 # for the checkpoint). The progress bar follows DuckDB's own progress of the statement instead.
 PROGRESS_POLL_S = 0.25
 SCHEMA_VERSION = "2"
+SEARCH_HEADROOM = 2**30  # bytes of the memory limit left to the search index's Arrow buffers
 
 
 @dataclass
@@ -552,6 +553,16 @@ def _write_tasks(con: duckdb.DuckDBPyConnection) -> list[str]:
     return unknown
 
 
+def _less(limit: str, by_bytes: int) -> str:
+    """A DuckDB memory limit (like '3GB') less `by_bytes`, at least a quarter of it."""
+    match = re.fullmatch(r"\s*([0-9.]+)\s*([KMGT]?)i?B\s*", limit, re.IGNORECASE)
+    if match is None:
+        return limit
+    scale = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}[match[2].upper()]
+    total = float(match[1]) * scale
+    return f"{int(max(total - by_bytes, total / 4)) // 2**20}MB"
+
+
 def _schema_version(con: duckdb.DuckDBPyConnection) -> str | None:
     try:
         row = con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
@@ -656,6 +667,10 @@ def build_index(
                     # Only what changed: the rows appended now and the blocks that lost rows; all of it
                     # when the kept index had no search index.
                     changed = [(builder.first_new_id, builder.next_id - 1), *removed] if old_search else None
+                    # Its Arrow buffers live outside DuckDB's memory limit: give DuckDB less, and hand the
+                    # bulk load's memory back (peak RSS stays under the 4 GiB budget at full scale).
+                    con.execute("SET allocator_flush_threshold = '128MB'")
+                    con.execute(f"SET memory_limit = '{_less(memory_limit, SEARCH_HEADROOM)}'")
                     search_build.update(con, changed, steps)
                     report.search_index = True
                 else:

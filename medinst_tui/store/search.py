@@ -287,6 +287,9 @@ class _Cache:
 
 
 _CACHE = _Cache()
+# A term's candidates (the intersection of its words' postings) per (index file, build, term): paging
+# a phrase of two common words re-plans it in microseconds. Arrays are shared with _CACHE's.
+_TERMS: dict[tuple[Any, ...], tuple[np.ndarray | None, bool]] = {}
 
 
 @dataclass(frozen=True)
@@ -356,6 +359,15 @@ class Searcher:
         """
         if term.kind == "fragment" or term.scope == "instruction":
             return None, False
+        key = (str(self.index.path), self.build, "term", term.scope, term.words, term.prefix)
+        cached = _TERMS.get(key)
+        if cached is None:
+            cached = _TERMS[key] = self._term_ids_uncached(term)
+            while len(_TERMS) > 64:
+                _TERMS.pop(next(iter(_TERMS)))
+        return cached
+
+    def _term_ids_uncached(self, term: Term) -> tuple[np.ndarray | None, bool]:
         sets: list[np.ndarray] = [self._postings("word", term.scope, word=w) for w in term.indexed_words]
         exact = term.kind == "word" and bool(sets)
         if term.prefix:
@@ -411,6 +423,7 @@ class Searcher:
     def plan(self, f: Filter) -> Plan:
         query = self.parse(f.search)
         ranges = self._structural(f)
+        narrowed = f.with_(search="") != Filter()  # else every block: nothing to cut
         ids: np.ndarray | None = None
         checks: list[str] = []
         params: dict[str, Any] = {}
@@ -418,6 +431,7 @@ class Searcher:
             if term.scope == "instruction":
                 scope_ranges, check, extra = self._instruction_scope(term, n)
                 ranges = _ranges_and(ranges, scope_ranges)
+                narrowed = True
                 if check != "TRUE":
                     checks.append(check)
                     params |= extra
@@ -428,7 +442,7 @@ class Searcher:
             if not exact:
                 self._ensure_macros()
                 checks.append(term_check(term, n, params))
-        if ids is not None:
+        if ids is not None and narrowed:  # keep the candidates inside the filter's (and scopes') blocks
             ids = intersect_ranges(ids, *ranges)
         return Plan(query, ids, ranges, " AND ".join(checks) or "TRUE", params)
 

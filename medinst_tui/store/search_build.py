@@ -28,6 +28,7 @@ VERSION = "1"
 META_KEY = "search_index"
 BLOCK_BITS = 16  # offsets are uint16
 CHUNK_BITS = 20
+PART_BITS = 18  # chunks are tokenized in parts of 2^18 ids (whole blocks: a group never spans parts)
 FIELDS = ("input", "output")  # field number = position
 # Function words that are not indexed (a query of only these words is scanned). Measured on the
 # full-scale synthetic set: these are about a third of all tokens; none is a biomedical term (no, im, al
@@ -106,9 +107,14 @@ def _index_chunk(
     import pyarrow.compute as pc
 
     with step("search index: tokenize (split, group by word and block)"):
-        grouped = con.sql(
-            sql.render("search_tokenize", field=name), params={"lo": lo, "hi": hi}
-        ).to_arrow_table()
+        # In parts: DuckDB's aggregate of a part is smaller (long texts hold 100M+ tokens per chunk).
+        query = sql.render("search_tokenize", field=name)
+        parts = [
+            con.sql(query, params={"lo": a, "hi": min(a + (1 << PART_BITS) - 1, hi)}).to_arrow_table()
+            for a in range(lo, hi + 1, 1 << PART_BITS)
+        ]
+        grouped = pa.concat_tables(parts)
+        del parts
     if grouped.num_rows == 0:
         return
     with step("search index: normalize words, build postings"):

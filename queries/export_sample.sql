@@ -1,4 +1,4 @@
 -- A seeded sample of $k rows for export, written in id order.
-SELECT instruction, input, output, history, task, category, split
+SELECT id, instruction, input, output, history, task, category, split
 FROM (SELECT * FROM samples WHERE /*WHERE*/ ORDER BY hash(id, $seed), id LIMIT $k)
 ORDER BY id

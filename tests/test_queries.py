@@ -102,11 +102,22 @@ def test_export_writes_exactly_the_filter(db: Path, tmp_path: Path) -> None:
         assert result.rows == index.count(f) == 30
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(rows) == 30
-    assert set(rows[0]) == {"instruction", "input", "output", "history", "task", "category", "split"}
+    assert set(rows[0]) == {"id", "instruction", "input", "output", "history", "task", "category", "split"}
     assert {r["task"] for r in rows} == {"NCBI-disease"}
     with Index(db) as index:  # rows come out in index order, without a sort
-        assert [r["input"] for r in rows] == [r.input for r in index.page(f, limit=100)]
+        page = index.page(f, limit=100)
+        assert [r["input"] for r in rows] == [r.input for r in page]
+        assert [r["id"] for r in rows] == [r.id for r in page]
+        # an exported id maps back to its row in the index (as --pin ID does)
+        back = index.get(rows[7]["id"])
+        assert back is not None and (back.input, back.output) == (rows[7]["input"], rows[7]["output"])
     assert not list(tmp_path.glob(".ner.jsonl.part-*"))
+    # The exported file indexes again as it is: `id` is not a MEDINST field and is left out.
+    (tmp_path / "again").mkdir()
+    (tmp_path / "again" / "NCBI-disease_test.json").write_text(out.read_text())
+    build_index(tmp_path / "again.duckdb", [local_source(tmp_path / "again")])
+    with Index(tmp_path / "again.duckdb") as again:
+        assert [r.input for r in again.page(Filter(), limit=100)] == [r["input"] for r in rows]
 
 
 def test_export_sample_limit_and_parquet(db: Path, tmp_path: Path) -> None:
@@ -115,9 +126,14 @@ def test_export_sample_limit_and_parquet(db: Path, tmp_path: Path) -> None:
         again = export(index, Filter(tasks=("MedQA",)), str(tmp_path / "s2.jsonl"), sample=10, seed=7)
         assert r.rows == again.rows == 10
         assert (tmp_path / "s.jsonl").read_text() == (tmp_path / "s2.jsonl").read_text()
+        sampled = [json.loads(line) for line in (tmp_path / "s.jsonl").read_text().splitlines()]
+        ids = [r["id"] for r in sampled]
+        assert ids == sorted(ids)  # written in id order
+        assert all(index.get(r["id"]).input == r["input"] for r in sampled)  # type: ignore[union-attr]
         p = export(index, Filter(), str(tmp_path / "all.parquet"), limit=50)
         assert p.rows == 50 and p.fmt == "parquet"
-    assert pq.read_table(tmp_path / "all.parquet").num_rows == 50
+    table = pq.read_table(tmp_path / "all.parquet")
+    assert table.num_rows == 50 and table.column_names[0] == "id"
 
 
 def test_export_to_stdout(db: Path) -> None:

@@ -203,8 +203,10 @@ async def test_export_writes_the_rows_of_the_filter(tmp_path: Path) -> None:
         await settle(pilot)
         with Index(small_index()) as index:
             expected = index.count(Filter(categories=("NER",)))
-        lines = target.read_text().splitlines()
-        assert len(lines) == expected and all(json.loads(line)["category"] == "NER" for line in lines)
+            lines = target.read_text().splitlines()
+            assert len(lines) == expected and all(json.loads(line)["category"] == "NER" for line in lines)
+            first = json.loads(lines[0])  # the row's index id: it maps back to the index (and --pin ID)
+            assert index.get(first["id"]).input == first["input"]  # type: ignore[union-attr]
         assert f"wrote {expected:,} rows" in str(dialog.query_one("#export-status").render())
         await pilot.press("escape")
         assert isinstance(app.screen, BrowseScreen)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from medinst_tui.backends.base import ChatMessage, GenerationRequest
 from medinst_tui.fewshot.formats import PromptFormat, chat_messages, plain_text
@@ -51,7 +51,6 @@ class BuiltPrompt:
     shots: list[Shot]
     fit: FitReport
     edited: bool = False
-    extra: dict[str, str] = field(default_factory=dict)
 
     def request(
         self,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 
@@ -14,7 +14,6 @@ class Filter:
     sources: tuple[str, ...] = ()
     medinst32: bool = False
     search: str = ""
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def structural(self) -> bool:

@@ -46,10 +46,6 @@ _BIO_TAG = re.compile(r"\[(?P<tag>[BIO])(?:-(?P<label>[^\]\s]+))?\]")
 _BIO_PAIR = re.compile(r"(?P<word>\S+) \[(?P<tag>[BIO])(?:-(?P<label>[^\]\s]+))?\]")
 
 
-def type_color(name: str) -> str:
-    return PALETTE[zlib.crc32(name.encode("utf-8")) % len(PALETTE)]
-
-
 class TypeColors:
     """Colours for the types of one sample: each type its hashed colour, the next free one on a clash,
     so the types shown together never share a colour (up to the palette size)."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from medinst_tui.backends.base import BackendInfo
-from medinst_tui.backends.presets import ModelPreset, PresetError, resolve_preset
+from medinst_tui.backends.presets import ModelPreset, resolve_preset
 from medinst_tui.fewshot.shots import ShotMode, ShotSpec
 from medinst_tui.runs.engine import RunConfig
 from medinst_tui.store.filters import Filter
@@ -172,9 +172,3 @@ def model_status(info: BackendInfo) -> str:
     if others:
         text += " · deviates from the paper: " + ", ".join(others)
     return text
-
-
-def describe_model_error(exc: Exception) -> str:
-    if isinstance(exc, PresetError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import threading
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from medinst_tui.backends.presets import ModelPreset, Sampling
@@ -18,7 +16,7 @@ from medinst_tui.fewshot.prompt import BuiltPrompt, build_prompt
 from medinst_tui.fewshot.shots import Shot
 from medinst_tui.runs.compare import compare_summaries, headline_metric, paired_samples, paper_reference
 from medinst_tui.runs.engine import LiveScores, RunConfig, RunEngine
-from medinst_tui.runs.records import RunHeader, SampleResult
+from medinst_tui.runs.records import SampleResult
 from medinst_tui.runs.single import record_single_run, write_results_jsonl
 from medinst_tui.runs.store import RunStore
 from medinst_tui.scoring import score_pair
@@ -33,7 +31,7 @@ from medinst_tui.tui.playground_settings import (
     resolve_model,
     run_config,
 )
-from medinst_tui.tui.playground_worker import ModelPool, RunsDB, TokenBuffer
+from medinst_tui.tui.playground_worker import ModelPool, TokenBuffer
 from medinst_tui.tui.prompt_edit import apply_edit, parse_messages, to_edit_text
 
 
@@ -173,36 +171,6 @@ def test_compare_gives_deltas_per_task_and_metric_and_the_overlap() -> None:
     ref = paper_reference("MedQA")
     assert ref is not None and dict(ref.scores).keys() == {"LLaMA3_fewshot", "GPT-4o_fewshot"}
     assert paper_reference("MQP") is None  # not a MEDINST32 task
-
-
-def test_runs_db_takes_turns_within_the_process(tmp_path: Path) -> None:
-    path = tmp_path / "runs.duckdb"
-    RunStore(path).start(RunHeader("seed", origin="cli"))
-    # What RunsDB works around: DuckDB refuses a read-only connection beside a read-write one.
-    writer = duckdb.connect(str(path))
-    try:
-        with pytest.raises(duckdb.ConnectionException):
-            RunStore(path).list_runs()
-    finally:
-        writer.close()
-    db = RunsDB(path)
-    errors: list[BaseException] = []
-
-    def write() -> None:
-        try:
-            for i in range(30):
-                db.start(RunHeader(f"run-{i}", origin="tui"))
-                db.add_results(f"run-{i}", [_result("MedQA", i, "a", "a")])
-        except BaseException as exc:
-            errors.append(exc)
-
-    thread = threading.Thread(target=write)
-    thread.start()
-    seen = 0
-    while thread.is_alive():
-        seen = max(seen, len(db.list_runs()))
-    thread.join()
-    assert not errors and len(db.list_runs()) == 31 and seen >= 1
 
 
 def test_one_playground_answer_is_a_run_that_medinst_runs_lists(

@@ -67,6 +67,8 @@ SCHEMA_VERSION = UPGRADES[-1][0]
 # Files brought up to date by this process (so a reader does not reopen them for writing every time).
 _current: set[Path] = set()
 _current_lock = threading.Lock()
+_process_lock = threading.RLock()  # this process's connections to runs DBs take turns (see _connect)
+CONNECTION_RETRY_S = 5.0
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -163,6 +165,26 @@ class RunStore:
 
     @contextlib.contextmanager
     def _connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One connection at a time per process: DuckDB refuses a read-only connection while a read-write
+        one to the same file is open in the same process (a TUI batch writing, its runs screen reading)."""
+        deadline = time.monotonic() + CONNECTION_RETRY_S
+        while True:
+            with _process_lock:
+                try:
+                    con = self._connect_now(read_only)
+                except duckdb.ConnectionException:
+                    # another connection in this process holds the file with other settings: wait our turn
+                    if time.monotonic() > deadline:
+                        raise
+                else:
+                    try:
+                        yield con
+                    finally:
+                        con.close()
+                    return
+            time.sleep(0.05)
+
+    def _connect_now(self, read_only: bool) -> duckdb.DuckDBPyConnection:
         if read_only and not self.path.exists():
             con = duckdb.connect(":memory:")
             upgrade(con)
@@ -174,10 +196,7 @@ class RunStore:
             con = self._open(read_only=True)
         else:
             con = self._open_current()
-        try:
-            yield con
-        finally:
-            con.close()
+        return con
 
     # -- writing -----------------------------------------------------------------------------------------
     def start(self, header: RunHeader) -> None:

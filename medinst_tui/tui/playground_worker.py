@@ -6,8 +6,6 @@ one sample, batches, the runs DB. No Textual here; the screens own the workers a
   loading a model, `describe()`, `count_tokens()` and `render()` may block.
 - `TokenBuffer` and `BatchInbox` are filled by the generation thread and drained by a UI timer: the
   screen redraws in batches (every ~50 ms), never once per token.
-- `RunsDB` serializes this process's use of runs.duckdb: DuckDB refuses a read-only connection while a
-  read-write one to the same file is open in the same process (a batch writing, the runs screen reading).
 """
 
 from __future__ import annotations
@@ -25,8 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-import duckdb
-
 from medinst_tui.backends.base import Backend, BackendError, BackendInfo
 from medinst_tui.backends.presets import ModelPreset, backend_from_preset, check_available, load_presets
 from medinst_tui.fewshot.formats import BUILTIN_FORMATS, PromptFormat, load_user_formats
@@ -34,9 +30,9 @@ from medinst_tui.fewshot.prompt import BuiltPrompt, FitReport
 from medinst_tui.paths import config_dir, response_cache_path, runs_db_path
 from medinst_tui.runs.cache import ResponseCache
 from medinst_tui.runs.engine import RunConfig, RunEngine, RunOutcome
-from medinst_tui.runs.records import RunHeader, RunTotals, SampleResult, Summary
+from medinst_tui.runs.records import SampleResult, Summary
 from medinst_tui.runs.single import record_single_run
-from medinst_tui.runs.store import RunRow, RunStore
+from medinst_tui.runs.store import RunStore
 from medinst_tui.state import default_export_folder
 from medinst_tui.store.index import Index, Row
 from medinst_tui.tui.playground_settings import PlaygroundSettings, resolve_model, run_config
@@ -81,46 +77,8 @@ def direct_opener(path: Path) -> IndexOpener:
 
 
 # -- the runs database --------------------------------------------------------------------------------------
-_runs_lock = threading.RLock()
-CONNECTION_RETRY_S = 5.0
-
-
-class RunsDB(RunStore):
-    """A RunStore whose calls take turns within this process (see the module docstring)."""
-
-    def _locked(self, fn: Callable[[], T]) -> T:
-        deadline = time.monotonic() + CONNECTION_RETRY_S
-        while True:
-            with _runs_lock:
-                try:
-                    return fn()
-                except duckdb.ConnectionException:
-                    # another library in the process holds the file with other settings: wait our turn
-                    if time.monotonic() > deadline:
-                        raise
-            time.sleep(0.05)
-
-    def start(self, header: RunHeader) -> None:
-        self._locked(lambda: super(RunsDB, self).start(header))
-
-    def add_results(self, run_id: str, results: list[SampleResult]) -> None:
-        self._locked(lambda: super(RunsDB, self).add_results(run_id, results))
-
-    def finish(self, run_id: str, totals: RunTotals, summary: Summary) -> None:
-        self._locked(lambda: super(RunsDB, self).finish(run_id, totals, summary))
-
-    def list_runs(self, limit: int = 100) -> list[RunRow]:
-        return self._locked(lambda: super(RunsDB, self).list_runs(limit))
-
-    def get(self, run_id: str) -> RunRow | None:
-        return self._locked(lambda: super(RunsDB, self).get(run_id))
-
-    def results(self, run_id: str) -> list[SampleResult]:
-        return self._locked(lambda: super(RunsDB, self).results(run_id))
-
-
-def runs_db() -> RunsDB:
-    return RunsDB(runs_db_path())
+def runs_db() -> RunStore:
+    return RunStore(runs_db_path())
 
 
 # -- models ------------------------------------------------------------------------------------------------

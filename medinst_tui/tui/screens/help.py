@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import pkgutil
+import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -25,52 +29,32 @@ class BindingRow:
 
 
 def binding_sources() -> list[tuple[str, type[DOMNode]]]:
-    """Every class of the app that declares bindings, in the order the help lists them."""
-    from medinst_tui.tui.app import MedinstApp
-    from medinst_tui.tui.screens.batch import BatchScreen
-    from medinst_tui.tui.screens.browse import BrowseScreen
-    from medinst_tui.tui.screens.compare import CompareScreen
-    from medinst_tui.tui.screens.export import ExportScreen, OverwriteScreen
-    from medinst_tui.tui.screens.first_run import FirstRunScreen
-    from medinst_tui.tui.screens.jump import JumpScreen
-    from medinst_tui.tui.screens.not_indexed import NotIndexedScreen
-    from medinst_tui.tui.screens.playground import PlaygroundScreen
-    from medinst_tui.tui.screens.runs import ExportRunScreen, RunResultsScreen, RunsScreen
-    from medinst_tui.tui.screens.sample_result import SampleResultScreen
-    from medinst_tui.tui.screens.stats import StatsScreen
-    from medinst_tui.tui.screens.task_info import TaskInfoScreen
-    from medinst_tui.tui.screens.task_picker import TaskPickerScreen
-    from medinst_tui.tui.widgets.chips import FilterChips
-    from medinst_tui.tui.widgets.facets import FacetTree
-    from medinst_tui.tui.widgets.sample_table import SampleTable
-    from medinst_tui.tui.widgets.search_bar import SearchBar
-    from medinst_tui.tui.widgets.toggles import Toggles
+    """Every class of the app that declares bindings, found by walking `medinst_tui.tui` (a new screen
+    or widget is listed without being registered here): the app first, then in module and source order.
 
-    return [
-        ("Everywhere", MedinstApp),
-        ("Browse", BrowseScreen),
-        ("Sample table", SampleTable),
-        ("Facets", FacetTree),
-        ("Search box", SearchBar),
-        ("Filter chips", FilterChips),
-        ("Split / MEDINST32 toggles", Toggles),
-        ("Task picker", TaskPickerScreen),
-        ("Task info", TaskInfoScreen),
-        ("Export dialog", ExportScreen),
-        ("Overwrite question", OverwriteScreen),
-        ("Stats", StatsScreen),
-        ("Jump to row", JumpScreen),
-        ("Playground", PlaygroundScreen),
-        ("Batch", BatchScreen),
-        ("Runs", RunsScreen),
-        ("Run samples", RunResultsScreen),
-        ("Export a run", ExportRunScreen),
-        ("Compare runs", CompareScreen),
-        ("Sample result", SampleResultScreen),
-        ("Help", HelpScreen),
-        ("First run", FirstRunScreen),
-        ("Task not indexed", NotIndexedScreen),
-    ]
+    A section is named by the class's `HELP_SECTION` when it has one, else by its name ("RunResultsScreen"
+    is "Run results")."""
+    import medinst_tui.tui as package
+
+    found: list[tuple[int, str, int, type[DOMNode]]] = []
+    for info in pkgutil.walk_packages(package.__path__, prefix=f"{package.__name__}."):
+        module = importlib.import_module(info.name)
+        for obj in vars(module).values():
+            ours = inspect.isclass(obj) and issubclass(obj, DOMNode) and obj.__module__ == module.__name__
+            if ours and declared_bindings(obj):
+                line = inspect.getsourcelines(obj)[1]
+                found.append((0 if issubclass(obj, App) else 1, info.name, line, obj))
+    return [(section_name(cls), cls) for *_, cls in sorted(found, key=lambda f: f[:3])]
+
+
+def section_name(cls: type[DOMNode]) -> str:
+    named = cls.__dict__.get("HELP_SECTION")
+    if isinstance(named, str):
+        return named
+    if issubclass(cls, App):
+        return "Everywhere"
+    words = re.findall(r"[A-Z][a-z0-9]*", cls.__name__.removesuffix("Screen"))
+    return " ".join([words[0], *(w.lower() for w in words[1:])]) if words else cls.__name__
 
 
 def declared_bindings(cls: type[DOMNode]) -> list[Binding]:

@@ -23,6 +23,7 @@ ON, OFF = "▣ ", "□ "
 
 class Toggles(Widget, can_focus=True):
     DEFAULT_CSS = css_beside(__file__)
+    HELP_SECTION = "Split / MEDINST32 toggles"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "move(-1)", "Up", show=False, id="toggles.up"),
         Binding("down", "move(1)", "Down", show=False, id="toggles.down"),

@@ -71,6 +71,15 @@ PLANTED = [
     ("本研究共纳入27例乳腺癌患者。", "乳腺癌"),
     ("mucoferinose is a made-up word", "y"),
     ("the of and", "the"),  # stopwords only
+    # a phrase inside one token (indexed as the phrase too) vs the same words apart or in another order
+    ("SARS-CoV-2 outbreak report", "x"),
+    ("sars cov 2 spelled apart", "x"),
+    ("cov then sars then 2", "x"),
+    ("dose 5 mg/kg daily", "x"),
+    ("kg/mg inverted", "x"),
+    ("10 mg/kg/day", "x"),
+    ("SARS-CoV-2 at 5 mg/kg", "x"),
+    ("quux-zib assay", "quux-zib"),  # only ever inside one token: the index alone answers it
 ]
 QUERIES = [
     "V600E",
@@ -104,6 +113,18 @@ QUERIES = [
     "instruction:label",
     "instruction:*nothing*",
     "output:kinase",
+    '"SARS-CoV-2"',
+    "sars-cov-2",
+    '"sars cov 2"',
+    '"cov sars"',
+    '"cov 2"',
+    "mg/kg",
+    '"kg mg"',
+    '"mg kg day"',
+    "SARS-CoV-2 mg/kg",
+    "quux-zib",
+    'output:"quux zib"',
+    '"zib quux"',
 ]
 
 
@@ -206,6 +227,13 @@ def test_the_planted_cases_mean_what_the_readme_says(planted_db: Path) -> None:
     assert inputs("*ferino*") == {"mucoferinose is a made-up word"}  # a fragment inside a word
     assert inputs("mucoferin") == set()  # a word is a whole word
     assert inputs("brca1 tp53") == {"Mutations of BRCA1, TP53 and (BRCA1) again"}  # AND
+    # one token or separate words, the phrase is the same; other orders are not
+    sars = {"SARS-CoV-2 outbreak report", "sars cov 2 spelled apart", "SARS-CoV-2 at 5 mg/kg"}
+    assert inputs("SARS-CoV-2") == inputs('"sars cov 2"') == sars
+    assert inputs('"cov sars"') == set()
+    assert inputs("mg/kg") == {"dose 5 mg/kg daily", "10 mg/kg/day", "SARS-CoV-2 at 5 mg/kg"}
+    assert inputs('"kg mg"') == {"kg/mg inverted"}
+    assert inputs("sars-cov-2 mg/kg") == {"SARS-CoV-2 at 5 mg/kg"}
 
 
 def test_plans_say_what_the_index_answers(planted_db: Path) -> None:
@@ -217,6 +245,8 @@ def test_plans_say_what_the_index_answers(planted_db: Path) -> None:
         "the",
         "instruction:label",
         "instruction:the",
+        "quux-zib",
+        "mg/kg",
     )
     with Index(planted_db) as index:
         mode = {q: index.search_plan(Filter(search=q)).mode for q in queries}
@@ -228,6 +258,8 @@ def test_plans_say_what_the_index_answers(planted_db: Path) -> None:
         "the": "scan",  # stopwords are not indexed
         "instruction:label": "scan",  # part of each task: those tasks' rows are read
         "instruction:the": "filter",  # every instruction of the tasks: their blocks, nothing read
+        "quux-zib": "index",  # every row holding both words holds the phrase in one token
+        "mg/kg": "index + check",  # "kg/mg" holds both words too: those rows are read
     }
 
 

@@ -31,7 +31,7 @@ import numpy as np
 
 from medinst_tui.store import sql
 from medinst_tui.store.filters import Filter, where
-from medinst_tui.store.search_build import BLOCK_BITS, STOPWORDS
+from medinst_tui.store.search_build import BLOCK_BITS, MAX_COMPOUND, STOPWORDS
 
 if TYPE_CHECKING:
     import duckdb
@@ -239,6 +239,7 @@ class Plan:
     ranges: Ranges  # the rows allowed by the filter's other parts (and scopes)
     check: str  # SQL condition the candidates must still pass ("TRUE": none)
     params: dict[str, Any] = field(default_factory=dict)
+    sure: np.ndarray | None = None  # candidates that pass `check` for certain (phrases inside one token)
 
     @property
     def exact(self) -> bool:
@@ -289,7 +290,7 @@ class _Cache:
 _CACHE = _Cache()
 # A term's candidates (the intersection of its words' postings) per (index file, build, term): paging
 # a phrase of two common words re-plans it in microseconds. Arrays are shared with _CACHE's.
-_TERMS: dict[tuple[Any, ...], tuple[np.ndarray | None, bool]] = {}
+_TERMS: dict[tuple[Any, ...], tuple[np.ndarray | None, bool, np.ndarray | None]] = {}
 
 
 @dataclass(frozen=True)
@@ -352,13 +353,14 @@ class Searcher:
         _CACHE.put(key, ids)
         return ids
 
-    def _term_ids(self, term: Term) -> tuple[np.ndarray | None, bool]:
-        """Candidate ids for a term from the index, and whether they are exactly its matches.
+    def _term_ids(self, term: Term) -> tuple[np.ndarray | None, bool, np.ndarray | None]:
+        """Candidate ids for a term from the index, whether they are exactly its matches, and the
+        candidates known to match without a check (a phrase inside one token: "IL-6", "mg/kg").
 
         None: the index cannot narrow it down (stopwords only, a fragment, a huge prefix).
         """
         if term.kind == "fragment" or term.scope == "instruction":
-            return None, False
+            return None, False, None
         key = (str(self.index.path), self.build, "term", term.scope, term.words, term.prefix)
         cached = _TERMS.get(key)
         if cached is None:
@@ -367,7 +369,7 @@ class Searcher:
                 _TERMS.pop(next(iter(_TERMS)))
         return cached
 
-    def _term_ids_uncached(self, term: Term) -> tuple[np.ndarray | None, bool]:
+    def _term_ids_uncached(self, term: Term) -> tuple[np.ndarray | None, bool, np.ndarray | None]:
         sets: list[np.ndarray] = [self._postings("word", term.scope, word=w) for w in term.indexed_words]
         exact = term.kind == "word" and bool(sets)
         if term.prefix:
@@ -384,12 +386,17 @@ class Searcher:
             else:
                 exact = False
         if not sets:
-            return None, False
+            return None, False, None
         sets.sort(key=len)
         ids = sets[0]
         for other in sets[1:]:
             ids = np.intersect1d(ids, other, assume_unique=True)
-        return ids, exact
+        sure = None
+        if term.kind == "phrase" and not term.prefix and len(term.words) <= MAX_COMPOUND:
+            sure = self._postings("word", term.scope, word=" ".join(term.words))
+            if len(sure) == len(ids):  # every row holding the words holds the phrase in one token
+                return ids, True, None
+        return ids, exact, sure
 
     def _instruction_scope(self, term: Term, n: int) -> tuple[Ranges, str, dict[str, Any]]:
         """Rows whose instruction matches: the blocks of (task, split)s where every instruction does,
@@ -427,6 +434,8 @@ class Searcher:
         ids: np.ndarray | None = None
         checks: list[str] = []
         params: dict[str, Any] = {}
+        sure: np.ndarray | None = None  # rows that pass every check: the intersection of the terms'
+        sure_terms = 0
         for n, term in enumerate(query.terms):
             if term.scope == "instruction":
                 scope_ranges, check, extra = self._instruction_scope(term, n)
@@ -436,28 +445,41 @@ class Searcher:
                     checks.append(check)
                     params |= extra
                 continue
-            term_ids, exact = self._term_ids(term)
+            term_ids, exact, term_sure = self._term_ids(term)
             if term_ids is not None:
                 ids = term_ids if ids is None else np.intersect1d(ids, term_ids, assume_unique=True)
             if not exact:
                 self._ensure_macros()
                 checks.append(term_check(term, n, params))
+                if term_sure is not None:
+                    sure = term_sure if sure is None else np.intersect1d(sure, term_sure, assume_unique=True)
+                    sure_terms += 1
+        if sure_terms != len(checks) or ids is None:
+            sure = None  # some check has no sure rows (or there are no candidates to speak of)
+        elif sure is not None:
+            sure = np.intersect1d(sure, ids, assume_unique=True)
         if ids is not None and narrowed:  # keep the candidates inside the filter's (and scopes') blocks
             ids = intersect_ranges(ids, *ranges)
-        return Plan(query, ids, ranges, " AND ".join(checks) or "TRUE", params)
+            if sure is not None:
+                sure = intersect_ranges(sure, *ranges)
+        return Plan(query, ids, ranges, " AND ".join(checks) or "TRUE", params, sure)
 
     # -- answers -------------------------------------------------------------------------------------
     def counts(self, plan: Plan) -> dict[tuple[str, str, str], int]:
         """Matching rows per (category, task, split)."""
         bm = self.blocks()
         out: dict[tuple[str, str, str], int] = {}
-        if plan.exact:
-            assert plan.ids is not None
-            if len(plan.ids):
-                where_block = np.searchsorted(bm.first, plan.ids, side="right") - 1
+
+        def place(ids: np.ndarray) -> None:
+            if len(ids):
+                where_block = np.searchsorted(bm.first, ids, side="right") - 1
                 for b, n in zip(*np.unique(where_block, return_counts=True), strict=True):
                     key = bm.keys[int(b)]
                     out[key] = out.get(key, 0) + int(n)
+
+        if plan.exact:
+            assert plan.ids is not None
+            place(plan.ids)
             return out
         if plan.ids is None and plan.check == "TRUE":  # only scopes: whole blocks
             lo, hi = plan.ranges
@@ -467,7 +489,11 @@ class Searcher:
                 out[key] = out.get(key, 0) + int(z - a + 1)
             return out
         if plan.ids is not None:
-            for chunk in _chunks(plan.ids, VERIFY_MAX):
+            rest = plan.ids
+            if plan.sure is not None:
+                place(plan.sure)
+                rest = np.setdiff1d(plan.ids, plan.sure, assume_unique=True)
+            for chunk in _chunks(rest, VERIFY_MAX):
                 rows = self.con.execute(
                     sql.render("search_verify_count", plan.check), plan.params | {"ids": chunk.tolist()}
                 ).fetchall()
@@ -491,8 +517,14 @@ class Searcher:
             size, start = VERIFY_FIRST, 0
             while len(out) < limit and start < len(ids):
                 chunk = ids[start : start + size]
-                query = sql.render("search_verify_ids", plan.check, columns=columns)
-                out += self.con.execute(query, plan.params | extra | {"ids": chunk.tolist()}).fetchall()
+                check, params = plan.check, plan.params | extra | {"ids": chunk.tolist()}
+                if plan.sure is not None:
+                    sure = np.intersect1d(chunk, plan.sure, assume_unique=True)
+                    if len(sure):
+                        check = f"(id IN (SELECT unnest($s_sure)) OR {check})"
+                        params["s_sure"] = sure.tolist()
+                query = sql.render("search_verify_ids", check, columns=columns)
+                out += self.con.execute(query, params).fetchall()
                 start += size
                 size = min(size * 4, VERIFY_MAX)
             return out[:limit]

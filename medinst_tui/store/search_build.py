@@ -11,6 +11,9 @@ Design (measured at full scale, see bench/results/index.md and the README's "How
 - The tokenizer runs in DuckDB per chunk of 2^20 ids: a split at spaces and one GROUP BY (raw token,
   block) with a list of offsets; raw tokens are normalized to words once per distinct token, and the
   lists become BLOBs zero-copy through Arrow. A finer tokenizer per occurrence (a regex) cost 5x more.
+- A token made of several words ("IL-6", "mg/kg", "SARS-CoV-2") is also indexed as its words joined by
+  spaces ("il 6"): the rows where that phrase sits in one token, so a phrase query reads only the other
+  rows that hold all its words to check their order.
 - Updates (`--add`, re-indexing a source) rebuild only the chunks whose rows changed.
 """
 
@@ -24,10 +27,11 @@ import duckdb
 
 from medinst_tui.store import sql
 
-VERSION = "1"
+VERSION = "2"  # 2: phrases inside one token indexed too
 META_KEY = "search_index"
 BLOCK_BITS = 16  # offsets are uint16
 CHUNK_BITS = 20
+MAX_COMPOUND = 8  # a token of up to this many words is also indexed as one phrase ("mg kg", "il 6")
 PART_BITS = 18  # chunks are tokenized in parts of 2^18 ids (whole blocks: a group never spans parts)
 FIELDS = ("input", "output")  # field number = position
 # Function words that are not indexed (a query of only these words is scanned). Measured on the
@@ -124,8 +128,8 @@ def _index_chunk(
             pa.table({"i": pa.array(np.arange(len(raw.dictionary), dtype=np.int32)), "t": raw.dictionary}),
         )
         try:
-            stop = {"stop": sorted(STOPWORDS)}
-            words = con.sql(sql.render("search_raw_words"), params=stop).to_arrow_table()
+            params = {"stop": sorted(STOPWORDS), "max_compound": MAX_COMPOUND}
+            words = con.sql(sql.render("search_raw_words"), params=params).to_arrow_table()
         finally:
             con.unregister("raw_tokens")
         postings = _postings(raw, grouped, words, np, pa, pc)

@@ -63,6 +63,40 @@ def test_browse_search_with_few_shot_history(snap_compare: SnapCompare, tmp_path
     assert snap_compare(app, terminal_size=SIZE, run_before=with_filter(Filter(search="zebrafishin")))
 
 
+def test_browse_screen_80x24(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    """Below 110 columns the facets start hidden: the table takes the width, its task column shrinks."""
+    app = make_app(small_index(), tmp_path)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=with_filter(Filter()))
+
+
+def _twins_open(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    """The demo index on BioASQ-Task-B-yesno-zs: its facet (QA expanded) beside its -yesno twin."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, BrowseScreen)
+        if keys:
+            await pilot.press(*keys)
+            await settle(pilot)
+        screen.open_task("BioASQ-Task-B-yesno-zs")
+        await settle(pilot)
+
+    return run_before
+
+
+def test_browse_twin_tasks_wide(snap_compare: SnapCompare, demo_db: Path, tmp_path: Path) -> None:
+    assert snap_compare(make_app(demo_db, tmp_path), terminal_size=SIZE, run_before=_twins_open())
+
+
+def test_browse_twin_tasks_80x24_facets_shown(
+    snap_compare: SnapCompare, demo_db: Path, tmp_path: Path
+) -> None:
+    """At 80x24 `\\` brings the facets back; the twins' names stay apart in the facets and the table."""
+    app = make_app(demo_db, tmp_path)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_twins_open("backslash"))
+
+
 def test_task_info(snap_compare: SnapCompare, tmp_path: Path) -> None:
     app = make_app(small_index(), tmp_path)
     assert snap_compare(app, terminal_size=SIZE, run_before=with_filter(Filter(tasks=("MedQA",)), "i"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import duckdb
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -41,12 +41,14 @@ from medinst_tui.tui.widgets.search_bar import SearchBar
 
 FACETS_GROUP = "facets"
 DETAIL_GROUP = "detail"
+FACETS_BELOW = 110  # columns: narrower, the facets panel starts hidden (the backslash key shows it)
 
 
 class BrowseScreen(Screen[None]):
     CSS_PATH = "browse.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search", id="browse.search"),
+        Binding("backslash", "toggle_facets", "Facets", id="browse.toggle_facets"),  # hide / show
         Binding("ctrl+t", "pick_task", "Tasks", id="browse.pick_task"),
         Binding("ctrl+e", "export", "Export", id="browse.export"),
         Binding("ctrl+g", "jump", "Jump", id="browse.jump"),
@@ -62,7 +64,7 @@ class BrowseScreen(Screen[None]):
         Binding("3", "toggle_split('test')", "test", show=False, id="browse.toggle_test"),
         Binding("x", "clear_filter", "Clear filter", show=False, id="browse.clear_filter"),
         Binding("z", "maximize_detail", "Zoom detail", show=False, id="browse.maximize_detail"),
-        Binding("f", "focus_part('facets')", "Facets", show=False, id="browse.focus_facets"),
+        Binding("f", "focus_part('facets')", "Focus facets", show=False, id="browse.focus_facets"),
         Binding("t", "focus_part('table')", "Table", show=False, id="browse.focus_table"),
         Binding("d", "focus_part('detail')", "Detail", show=False, id="browse.focus_detail"),
     ]
@@ -76,6 +78,7 @@ class BrowseScreen(Screen[None]):
         super().__init__()
         self.db = db
         self.counted: FacetsCounted | None = None  # the latest facet counts for the current filter
+        self._narrow: bool | None = None  # below FACETS_BELOW columns, at the last resize
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="browse-body"):
@@ -104,7 +107,29 @@ class BrowseScreen(Screen[None]):
         self.query_one("#facets").border_title = "Facets"
         self.detail.border_title = "Sample"
         self.table.focus()
+        self._fit_width(self.app.size.width)
         self._apply(self.filter)
+
+    # -- the width -------------------------------------------------------------------------------------
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_width(event.size.width)
+
+    def _fit_width(self, width: int) -> None:
+        """Facets hidden below FACETS_BELOW columns and shown above, each time the width crosses it; in
+        between the key decides."""
+        narrow = width < FACETS_BELOW
+        if narrow != self._narrow:
+            self._narrow = narrow
+            self.show_facets(not narrow)
+
+    def show_facets(self, shown: bool) -> None:
+        facets = self.facets
+        if not shown and facets.has_focus_within:
+            self.table.focus()
+        facets.display = shown
+
+    def action_toggle_facets(self) -> None:
+        self.show_facets(not self.facets.display)
 
     # -- the filter ------------------------------------------------------------------------------------
     def watch_filter(self, f: Filter) -> None:
@@ -161,6 +186,7 @@ class BrowseScreen(Screen[None]):
         self.counted = message
         if first:
             self.facets.build(message.counts)
+            self.table.cuts = self.facets.cuts  # the same cut names in the table
             self.post_message(self.Ready())
         self.facets.show(message)
         if self.table.total is None:
@@ -245,6 +271,8 @@ class BrowseScreen(Screen[None]):
 
     def action_focus_part(self, part: str) -> None:
         target = {"facets": "#facet-tree", "table": "#table", "detail": "#detail"}[part]
+        if part == "facets":
+            self.show_facets(True)
         self.query_one(target).focus()
 
     def action_toggle_medinst32(self) -> None:

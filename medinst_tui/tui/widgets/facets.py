@@ -24,6 +24,7 @@ from medinst_tui.store.index import Facets
 from medinst_tui.tui.css import css_beside
 from medinst_tui.tui.facet_counts import split_counts, tree_counts
 from medinst_tui.tui.messages import FacetsCounted, FacetToggled, Medinst32Toggled
+from medinst_tui.tui.names import NameCuts, cut_middle
 from medinst_tui.tui.widgets.toggles import Toggles
 
 SPLITS = catalog.SPLITS
@@ -37,15 +38,18 @@ class FacetNode:
     value: str
 
 
-NAME_WIDTH = {"category": 13, "task": 17}  # TEXTPAIRCLASS; longer task names end in "…"
+NAME_WIDTH = {"category": 13, "task": 17}  # TEXTPAIRCLASS; longer task names are cut in the middle (names.py)
 COUNT_WIDTH = {"category": 10, "task": 8}
 
 
-def facet_label(kind: str, name: str, count: int, selected: bool, *, muted: bool = False) -> Text:
+def facet_label(
+    kind: str, name: str, count: int, selected: bool, *, muted: bool = False, shown: str | None = None
+) -> Text:
     """`● NER            259,920`: name and count in columns of a fixed width, so new counts never
-    resize the tree (which would relayout the screen) and the counts line up."""
+    resize the tree (which would relayout the screen) and the counts line up. `shown`: the name as cut
+    to the column (default: cut_middle)."""
     width = NAME_WIDTH.get(kind, 13)
-    shown = name if len(name) <= width else name[: width - 1] + "…"
+    shown = cut_middle(name, width) if shown is None else shown
     text = Text(SELECTED_MARK if selected else UNSELECTED_MARK, Style(bold=True))
     text.append(shown.ljust(width), Style(bold=selected, dim=muted and not selected))
     text.append(f"{count:>{COUNT_WIDTH.get(kind, 10)},}", Style(dim=True))
@@ -66,6 +70,18 @@ class FacetTree(Tree[FacetNode]):
         self.auto_expand = False
         self.guide_depth = 2
 
+    def watch_hover_line(self, previous_hover_line: int, hover_line: int) -> None:
+        super().watch_hover_line(previous_hover_line, hover_line)
+        self.tooltip = self.full_name_at(hover_line)
+
+    def full_name_at(self, line: int) -> str | None:
+        """The full name of the facet on tree line `line` when its label shows it cut (the tooltip)."""
+        node = self._get_node(line)
+        data = node.data if node is not None else None
+        if data is None or len(data.value) <= NAME_WIDTH.get(data.kind, 13):
+            return None
+        return data.value
+
 
 class FacetsPanel(Vertical):
     DEFAULT_CSS = css_beside(__file__)
@@ -76,6 +92,7 @@ class FacetsPanel(Vertical):
         self._shown: dict[object, tuple[int, bool]] = {}  # what each label shows: only changes are drawn
         self._wanted: dict[FacetNode, tuple[int, bool]] = {}  # what it should show (collapsed: later)
         self._built = False
+        self.cuts = NameCuts()  # task names as cut to the column, no two alike
 
     def compose(self) -> ComposeResult:
         yield Static("Categories", classes="facets-heading")
@@ -101,6 +118,7 @@ class FacetsPanel(Vertical):
             tasks_by_category.setdefault(count.category, [])
             if count.task not in tasks_by_category[count.category]:
                 tasks_by_category[count.category].append(count.task)
+        self.cuts = NameCuts(t for tasks in tasks_by_category.values() for t in tasks)
         order = list(catalog.categories()) + sorted(
             c for c in tasks_by_category if c not in catalog.categories()
         )
@@ -138,7 +156,8 @@ class FacetsPanel(Vertical):
         if wanted is not None and self._shown.get(key) != wanted:
             self._shown[key] = wanted
             count, selected = wanted
-            node.set_label(facet_label(key.kind, key.value, count, selected, muted=count == 0))
+            shown = self.cuts.cut(key.value, NAME_WIDTH["task"]) if key.kind == "task" else None
+            node.set_label(facet_label(key.kind, key.value, count, selected, muted=count == 0, shown=shown))
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[FacetNode]) -> None:
         for child in event.node.children:
@@ -160,7 +179,8 @@ class FacetsPanel(Vertical):
             return
         if node.parent is not None:
             node.parent.expand()
-        self.facet_tree.move_cursor(node)
+        # The tree numbers its lines when it next draws: a collapsed task has no line before that.
+        self.facet_tree.call_after_refresh(self.facet_tree.move_cursor, node)
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[FacetNode]) -> None:
         event.stop()

@@ -35,12 +35,15 @@ from medinst_tui.tui.css import css_beside
 from medinst_tui.tui.database import Database
 from medinst_tui.tui.formats import one_line
 from medinst_tui.tui.messages import QueryFailed, RowHighlighted
+from medinst_tui.tui.names import NameCuts
 from medinst_tui.tui.scrolling import set_virtual_height
 
 Cell = tuple[str, Style] | list[Segment]  # one style, or segments (search matches painted)
 PAGE_ROWS = 100
 MAX_PAGES = 48  # ~4,800 previews cached: memory stays flat however far one scrolls
 QUERY_GROUP = "table-pages"
+TASK_MIN, TASK_MAX = 12, 20  # the task column's width
+LENGTHS_FROM = 80  # the table's width from which the in/out length columns are shown
 
 
 def compact(n: int) -> str:
@@ -62,10 +65,13 @@ class Columns:
 
     @classmethod
     def fit(cls, width: int, rows: int) -> Columns:
+        """Widths for a table `width` cells wide: the task column takes a fifth (12 to 20, names cut in
+        the middle, names.py); under LENGTHS_FROM cells the length columns drop out (input and output
+        matter more)."""
         position = max(len(f"{rows:,}"), 3)
-        task, split, length = 20, 5, 6
+        task, split, length = max(TASK_MIN, min(TASK_MAX, width // 5)), 5, 6
         rest = width - position - task - split - 2 * length - 6
-        if rest < 30:
+        if rest < 30 or width < LENGTHS_FROM:
             length = 0
             rest = width - position - task - split - 4
         rest = max(rest, 2)
@@ -174,6 +180,7 @@ class SampleTable(ScrollView, can_focus=True):
         self._look: Look | None = None
         self._cols: Columns | None = None
         self._highlighter: Highlighter | None = None
+        self.cuts = NameCuts()  # task names cut to the column, no two alike (the screen gives the names)
         self._marks: dict[tuple[int, str, int], list[tuple[int, int]]] = {}  # (id, field, width) -> spans
         self.search_mode: str | None = None  # how the current search is answered (see PageAnswer.mode)
         self.cancelled = False  # escape stopped a scan of this filter
@@ -322,6 +329,22 @@ class SampleTable(ScrollView, can_focus=True):
             if event.chain >= 2:
                 self.post_message(self.RowOpened(position))
 
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        tooltip = self._task_tooltip(event)
+        if tooltip != self.tooltip:
+            self.tooltip = tooltip
+
+    def _task_tooltip(self, event: events.MouseMove) -> str | None:
+        """The full task name under the mouse when the task column shows it cut."""
+        offset = event.get_content_offset(self)
+        cols = self._cols
+        if offset is None or offset.y < 1 or cols is None:
+            return None
+        if not cols.position + 1 <= offset.x < cols.position + 1 + cols.task:
+            return None
+        preview = self.preview_at(int(self.scroll_offset.y) + offset.y - 1)
+        return preview.task if preview is not None and len(preview.task) > cols.task else None
+
     # -- drawing ---------------------------------------------------------------------------------------
     def _update_size(self) -> None:
         if self._total is None and self._filter.structural:
@@ -382,7 +405,7 @@ class SampleTable(ScrollView, can_focus=True):
             line_style, dim, split_style = look.base, look.dim, look.split
         cells: list[Cell] = [
             (f"{position + 1:>{cols.position},}", dim),
-            (one_line(row.task, cols.task).ljust(cols.task), line_style),
+            (self.cuts.cut(row.task, cols.task).ljust(cols.task), line_style),
             (row.split.ljust(cols.split), split_style),
             self._text_cell(row.id, "input", one_line(row.input, cols.input).ljust(cols.input), line_style),
             self._text_cell(

@@ -6,11 +6,40 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from medinst_tui.analysis.documents import LoadedRun, format_ids, format_p, run_title, snippet
+from medinst_tui.analysis.documents import TOP, LoadedRun, format_ids, format_p, run_title, snippet
 from medinst_tui.documents import Column, Document, Section
 
 if TYPE_CHECKING:
     from medinst_tui.analysis.compare import TaskComparison
+
+SEED = 20240806  # scoring/intervals.py's SEED: the runs' own intervals use it too
+RESAMPLES = 2000
+
+
+def common_tasks(a: LoadedRun, b: LoadedRun) -> list[str]:
+    """The tasks both runs have, in A's order."""
+    in_b = {r.task for r in b.results}
+    return [t for t in dict.fromkeys(r.task for r in a.results) if t in in_b]
+
+
+def compare_loaded(
+    a: LoadedRun,
+    b: LoadedRun,
+    tasks: list[str] | None = None,
+    *,
+    seed: int = SEED,
+    resamples: int = RESAMPLES,
+    top: int = TOP,
+) -> Document:
+    """Two loaded runs compared on `tasks` (default: every task they share), as a document; each task
+    scored as A scored it."""
+    from medinst_tui.analysis.compare import compare_runs
+
+    chosen = tasks or common_tasks(a, b)
+    comparisons = compare_runs(
+        a.results, b.results, a.family_of, tasks=chosen, seed=seed, resamples=resamples, top=top
+    )
+    return comparison_document(a, b, comparisons, seed=seed, resamples=resamples, top=top)
 
 
 def _signed(metric: str) -> Callable[[Any], str]:

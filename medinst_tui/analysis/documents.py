@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from medinst_tui.scoring import Family
 
 SNIPPET = 100  # characters of a prediction or gold shown in a table (json has them whole)
+TOP = 10  # samples listed per list by default (`--top`)
 
 
 @dataclass
@@ -320,3 +321,11 @@ def _task_sections(a: TaskAnalysis, top: int) -> list[Section]:
             )
         )
     return sections
+
+
+def analyze_loaded(run: LoadedRun, tasks: list[str] | None = None, *, top: int = TOP) -> Document:
+    """The analysis of a loaded run (its tasks in order of appearance, or `tasks`), as a document."""
+    from medinst_tui.analysis.report import analyze_run
+
+    names = tasks or list(dict.fromkeys(r.task for r in run.results))
+    return analysis_document(run, analyze_run(run.results, run.family_of, tasks=names, worst=top), top=top)

@@ -19,11 +19,12 @@ from medinst_tui.cli.output import add_format_option, chosen_format, emit
 if TYPE_CHECKING:
     from medinst_tui.analysis.documents import LoadedRun
     from medinst_tui.runs.records import SampleResult
-    from medinst_tui.scoring import Family
 
 ACTIONS = ("analyze", "compare")
-DEFAULT_SEED = 20240806  # scoring/intervals.py's SEED: the run's own intervals use it too
-DEFAULT_RESAMPLES = 2000
+# The defaults live with the documents (the TUI uses them too); importing them costs nothing heavy.
+DEFAULT_SEED = 20240806  # = analysis.comparison_document.SEED (checked by a test)
+DEFAULT_RESAMPLES = 2000  # = analysis.comparison_document.RESAMPLES
+DEFAULT_TOP = 10  # = analysis.documents.TOP
 
 
 def extend_runs(p: argparse.ArgumentParser) -> None:
@@ -59,7 +60,9 @@ def extend_runs(p: argparse.ArgumentParser) -> None:
         default=DEFAULT_RESAMPLES,
         help=f"compare: bootstrap resamples and permutations (default {DEFAULT_RESAMPLES})",
     )
-    g.add_argument("--top", type=positive, default=10, help="samples listed per list (default 10)")
+    g.add_argument(
+        "--top", type=positive, default=DEFAULT_TOP, help=f"samples listed per list (default {DEFAULT_TOP})"
+    )
     if not any("--yes" in a.option_strings for a in p._actions):
         g.add_argument("--yes", action="store_true", help="take the best match of a loose --task name")
     if not any("--format" in a.option_strings for a in p._actions):
@@ -130,46 +133,26 @@ def _tasks(args: argparse.Namespace, names: list[str]) -> list[str]:
 
 # -- analyze ---------------------------------------------------------------------------------------------
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from medinst_tui.analysis import analyze_run
-    from medinst_tui.analysis.documents import analysis_document
+    from medinst_tui.analysis.documents import analyze_loaded
 
     run = load_run(args.run_id, "medinst runs analyze RUN [--task T] (RUN: a run id or a results JSONL)")
-    names = list(dict.fromkeys(r.task for r in run.results))
-    tasks = _tasks(args, names)
-    analyses = analyze_run(run.results, run.family_of, tasks=tasks, worst=args.top)
-    doc = analysis_document(run, analyses, top=args.top)
-    emit(doc, chosen_format(args), console)
+    tasks = _tasks(args, list(dict.fromkeys(r.task for r in run.results)))
+    emit(analyze_loaded(run, tasks, top=args.top), chosen_format(args), console)
     return 0
 
 
 # -- compare ---------------------------------------------------------------------------------------------
 def cmd_compare(args: argparse.Namespace) -> int:
-    from medinst_tui.analysis import compare_runs
-    from medinst_tui.analysis.comparison_document import comparison_document
+    from medinst_tui.analysis.comparison_document import common_tasks, compare_loaded
 
     usage = "medinst runs compare A B (each a run id or a results JSONL)"
     a = load_run(args.run_id, usage)
     b = load_run(getattr(args, "other", None), usage)
-    in_b = {r.task for r in b.results}
-    common = [t for t in dict.fromkeys(r.task for r in a.results) if t in in_b]
+    common = common_tasks(a, b)
     if not common:
         raise CliError(f"{a.label} and {b.label} share no task: nothing to compare")
-    tasks = _tasks(args, common)
-
-    def family_of(task: str) -> Family:
-        return a.family_of(task)
-
-    comparisons = compare_runs(
-        a.results,
-        b.results,
-        family_of,
-        tasks=tasks,
-        seed=args.analysis_seed,
-        resamples=args.resamples,
-        top=args.top,
-    )
-    doc = comparison_document(
-        a, b, comparisons, seed=args.analysis_seed, resamples=args.resamples, top=args.top
+    doc = compare_loaded(
+        a, b, _tasks(args, common), seed=args.analysis_seed, resamples=args.resamples, top=args.top
     )
     emit(doc, chosen_format(args), console)
     return 0

@@ -65,6 +65,7 @@ class CompareScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back", id="compare.close"),
         Binding("tab", "focus_next", "Next table", show=False, id="compare.focus_next"),
+        Binding("a", "paired", "Paired tests", id="compare.paired"),
     ]
 
     @dataclass
@@ -231,6 +232,13 @@ class CompareScreen(Screen[None]):
             if result.error:
                 body = Text.assemble((result.error + "\n", Style(color="red")), result.prediction)
             self.query_one(f"#compare-{side}-body", Static).update(body)
+
+    def action_paired(self) -> None:
+        """Flips, biggest drops, paired bootstrap intervals and tests (`medinst runs compare A B`)."""
+        from medinst_tui.tui.screens.document import DocumentScreen, run_comparison
+
+        a, b = self.run_a, self.run_b
+        self.app.push_screen(DocumentScreen(f"run {a} vs run {b}", lambda: run_comparison(a, b)))
 
     def action_close(self) -> None:
         self.app.pop_screen()

@@ -69,6 +69,7 @@ class RunsScreen(Screen[None]):
         Binding("space", "mark", "Mark to compare", id="runs.mark"),
         Binding("c", "compare", "Compare", id="runs.compare"),
         Binding("o", "open_results", "Samples", id="runs.open_results"),
+        Binding("a", "analyze", "Analysis", id="runs.analyze"),
         Binding("e", "export", "Export JSONL", id="runs.export"),
         Binding("t", "next_scope", "Plot: next task", id="runs.next_scope"),
         Binding("r", "refresh", "Refresh", id="runs.refresh"),
@@ -307,6 +308,16 @@ class RunsScreen(Screen[None]):
             self.notify("no run selected", severity="warning")
             return
         self.app.push_screen(ExportRunScreen(run_id))
+
+    def action_analyze(self) -> None:
+        """Where the run failed: per-type P/R/F1, confusion matrices, STS tables (`medinst runs analyze`)."""
+        run_id = self._cursor_run()
+        if run_id is None:
+            self.notify("no run selected", severity="warning")
+            return
+        from medinst_tui.tui.screens.document import DocumentScreen, run_analysis
+
+        self.app.push_screen(DocumentScreen(f"analysis of run {run_id}", lambda: run_analysis(run_id)))
 
     def action_close(self) -> None:
         self.app.pop_screen()

@@ -90,11 +90,11 @@ def family_for(metric_type: str | None, category: str, example_gold: str | None 
     return family
 
 
-def entity_spans(text: str) -> list[str]:
-    """Normalized contents of the top-level ``[...]`` spans, in order.
+def bracket_contents(text: str) -> list[str]:
+    """Contents of the top-level ``[...]`` spans, in order, as written.
 
     Nested brackets stay inside their top-level span; a ``]`` with nothing open is
-    ignored; a span still open at the end is dropped.
+    ignored; a span still open at the end is dropped. The TUI reads outputs the same way.
     """
     spans: list[str] = []
     depth = 0
@@ -107,8 +107,13 @@ def entity_spans(text: str) -> list[str]:
         elif depth:
             depth -= 1
             if depth == 0:
-                spans.append(normalize_answer(text[start : match.start()]))
+                spans.append(text[start : match.start()])
     return spans
+
+
+def entity_spans(text: str) -> list[str]:
+    """Normalized contents of the top-level ``[...]`` spans, in order (see `bracket_contents`)."""
+    return [normalize_answer(span) for span in bracket_contents(text)]
 
 
 def multicls_labels(text: str) -> list[str]:

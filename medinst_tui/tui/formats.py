@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from rich.style import Style
 from rich.text import Text
 
+from medinst_tui.scoring.families import bracket_contents
+
 # Colours that read on dark and light backgrounds; an entity type always gets the same one.
 PALETTE = (
     "#e06c75",
@@ -98,26 +100,6 @@ class Mention:
 Item = Entity | Relation | Event | Mention
 
 
-def bracket_spans(text: str) -> list[str]:
-    """Top-level `[...]` contents, found with a bracket stack (nested brackets stay inside; a stray `]`
-    resets), the same reading as the entity metric."""
-    out: list[str] = []
-    depth = 0
-    start = 0
-    for i, ch in enumerate(text):
-        if ch == "[":
-            if depth == 0:
-                start = i + 1
-            depth += 1
-        elif ch == "]":
-            if depth == 0:
-                continue
-            depth -= 1
-            if depth == 0:
-                out.append(text[start:i])
-    return out
-
-
 def is_bio(text: str) -> bool:
     """True when the text is a sequence of `word [TAG]` pairs with B/I/O tags."""
     stripped = text.strip()
@@ -153,14 +135,14 @@ def parse_item(content: str, category: str = "") -> Item:
 
 
 def parse_items(output: str, category: str = "") -> list[Item]:
-    return [parse_item(c, category) for c in bracket_spans(output)]
+    return [parse_item(c, category) for c in bracket_contents(output)]
 
 
 def output_kind(output: str, category: str = "") -> str:
     """'bio', 'items' (bracketed entities/relations/events/mentions) or 'text'."""
     if is_bio(output):
         return "bio"
-    spans = bracket_spans(output)
+    spans = bracket_contents(output)
     if spans and (category in ENTITY_CATEGORIES or all(_TYPED.match(s.strip()) for s in spans)):
         return "items"
     return "text"

@@ -11,8 +11,14 @@ from collections import Counter
 from dataclasses import dataclass
 
 from medinst_tui.scoring import HEADLINE_METRIC, Family, normalize_answer, score_pair, task_family
-from medinst_tui.scoring.families import align_bio, bio_tags, entity_spans, multicls_labels, sts_pair
-from medinst_tui.tui.formats import bracket_spans
+from medinst_tui.scoring.families import (
+    align_bio,
+    bio_tags,
+    bracket_contents,
+    entity_spans,
+    multicls_labels,
+    sts_pair,
+)
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,7 @@ def written_span_diff(gold: str, prediction: str) -> SpanDiff:
 def _written(text: str) -> dict[str, list[str]]:
     """Normalized span -> its written forms in order (entity_spans's reading, before normalizing)."""
     spans = entity_spans(text)
-    raw = bracket_spans(text)
+    raw = bracket_contents(text)
     out: dict[str, list[str]] = {}
     for norm, written in zip(spans, raw if len(raw) == len(spans) else spans, strict=True):
         out.setdefault(norm, []).append(written.strip())

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from medinst_tui.backends.base import Backend, BackendError, BackendInfo
+from medinst_tui.backends.base import Backend, BackendError, BackendInfo, RateMeter
 from medinst_tui.backends.presets import ModelPreset, backend_from_preset, check_available, load_presets
 from medinst_tui.fewshot.formats import BUILTIN_FORMATS, PromptFormat, load_user_formats
 from medinst_tui.fewshot.prompt import BuiltPrompt, FitReport
@@ -189,24 +189,18 @@ def load_choices() -> Choices:
 
 # -- streaming buffers -------------------------------------------------------------------------------------
 class TokenBuffer:
-    """Text deltas from the generation thread, drained by the UI timer."""
+    """Text deltas from the generation thread, drained by the UI timer; timed by the backends' RateMeter
+    (one definition of time to first token and decode rate)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._parts: list[str] = []
-        self.started = time.perf_counter()
-        self.first_at: float | None = None
-        self.last_at: float | None = None
-        self.n_chunks = 0
+        self._meter = RateMeter(time.perf_counter)
 
     def add(self, text: str) -> None:
-        now = time.perf_counter()
         with self._lock:
             self._parts.append(text)
-            self.n_chunks += 1
-            if self.first_at is None:
-                self.first_at = now
-            self.last_at = now
+            self._meter.token()  # a chunk is one token for both backends
 
     def drain(self) -> str:
         with self._lock:
@@ -215,16 +209,16 @@ class TokenBuffer:
         return text
 
     @property
+    def n_chunks(self) -> int:
+        return self._meter.n
+
+    @property
     def ttft_s(self) -> float | None:
-        return None if self.first_at is None else self.first_at - self.started
+        return self._meter.timings().ttft_s
 
     @property
     def tokens_per_s(self) -> float | None:
-        """Decode rate after the first token (a chunk is one token for both backends)."""
-        first, last = self.first_at, self.last_at
-        if first is None or last is None or self.n_chunks < 2 or last <= first:
-            return None
-        return (self.n_chunks - 1) / (last - first)
+        return self._meter.timings().tokens_per_s
 
 
 class BatchInbox:

@@ -173,6 +173,7 @@ class ReplicaPool:
         self.stats_.in_flight = sum(r.outstanding for r in self.replicas)
         self.stats_.limit = self._limit.value if self._limit else 0
         self.stats_.replicas = [r.describe(self._clock()) for r in self.replicas]
+        self.stats_.up = sum(not r.down for r in self.replicas)
         return self.stats_
 
     # -- running ---------------------------------------------------------------------------------

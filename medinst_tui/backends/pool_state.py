@@ -101,6 +101,7 @@ class PoolStats:
     in_flight: int = 0
     limit: int = 0
     replicas: list[str] = field(default_factory=list)
+    up: int = 0  # replicas not taken out
 
     def __post_init__(self) -> None:
         self.started = self.clock()
@@ -119,6 +120,18 @@ class PoolStats:
     def cache_hit_rate(self) -> float | None:
         """Share of prompt tokens served from the server's prefix cache (None: never reported)."""
         return self.cached_tokens / self.cache_prompt_tokens if self.cache_prompt_tokens else None
+
+    def brief(self) -> str:
+        """The pool's part of a batch's progress line (its rates are the batch's): requests in flight
+        and the adaptive limit, replicas up (several), retries, the prefix-cache hit rate where reported."""
+        parts = [f"{self.in_flight} in flight (limit {self.limit})"]
+        if self.up < len(self.replicas) or len(self.replicas) > 1:
+            parts.append(f"{self.up}/{len(self.replicas)} replicas up")
+        if self.retried:
+            parts.append(f"{self.retried} retried")
+        if self.cache_hit_rate is not None:
+            parts.append(f"prefix cache {self.cache_hit_rate:.0%}")
+        return " · ".join(parts)
 
     def line(self) -> str:
         """The progress line: in flight / limit, rates, cache hits (only where the server reports them)."""

@@ -31,7 +31,8 @@ def complete_all(
     most ``window`` (default: twice the pool's ceiling) ahead of the results handed back. The loop runs
     on a helper thread; ``on_token`` is called there. With ``cancel`` set (or the generator closed,
     Ctrl-C in the caller) no new request starts and those in flight are cancelled; every item read so
-    far still gives its one result (CANCELLED, with any partial text).
+    far still gives its one result (CANCELLED, with any partial text). A Ctrl-C while waiting for one
+    cancels the same way and is raised once every result is handed back.
     """
     pool.prepare()
     window = window or max(2, 2 * pool.limit.ceiling)
@@ -68,6 +69,7 @@ def complete_all(
     source = iter(items)
     sent = received = 0
     more = True
+    interrupted = False
     try:
         while True:
             while more and sent - received < window and not cancel.is_set():
@@ -82,8 +84,21 @@ def complete_all(
                 more = False
             if not more:
                 push(None)
-            got = outbox.get()
+            try:
+                got = outbox.get(timeout=0.5)  # a timeout: a blocked get() may not see Ctrl-C at once
+            except queue.Empty:
+                continue
+            except KeyboardInterrupt:
+                # Ctrl-C: cancel, and still hand back every result (those in flight come back CANCELLED,
+                # the finished ones as they are) before raising it; a second Ctrl-C stops at once.
+                if interrupted:
+                    raise
+                interrupted = True
+                cancel.set()
+                continue
             if got is None:
+                if interrupted:
+                    raise KeyboardInterrupt
                 return
             if isinstance(got, BaseException):
                 raise got

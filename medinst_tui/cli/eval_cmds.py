@@ -1,5 +1,6 @@
-"""`medinst eval medinst32` (the paper's protocol in one command), and the paper's results file in and out:
-`medinst score RESULTS.json`, `medinst runs import|export|diff` (README: "MEDINST32 evaluation")."""
+"""`medinst eval medinst32`: the paper's protocol in one command, with its progress (README: "MEDINST32
+evaluation"). The paper's results file in and out (`score RESULTS.json`, `runs import|export|diff`) is in
+cli/paper_files_cmds.py."""
 
 from __future__ import annotations
 
@@ -7,12 +8,11 @@ import argparse
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
-from rich.table import Table
 
 from medinst_tui import catalog
 from medinst_tui.cli.common import (
@@ -25,17 +25,16 @@ from medinst_tui.cli.common import (
     positive,
     resolve_task,
 )
-from medinst_tui.cli.output import chosen_format
-from medinst_tui.cli.run_cmds import (
+from medinst_tui.cli.model_args import (
+    ModelChoice,
     add_model_options,
     add_prompt_options,
-    make_backend,
-    print_summary,
-    run_exit_code,
-    runs_store,
+    choose_model,
     shot_spec,
 )
-from medinst_tui.exit_codes import ExitCode
+from medinst_tui.cli.paper_files_cmds import extend_runs, extend_score
+from medinst_tui.cli.results_cmds import runs_store
+from medinst_tui.cli.run_cmds import pool_line, run_exit_code
 from medinst_tui.paths import config_dir, response_cache_path
 
 if TYPE_CHECKING:
@@ -45,8 +44,6 @@ if TYPE_CHECKING:
     from medinst_tui.protocol.plan import Plan
     from medinst_tui.runs.engine import RunOutcome
     from medinst_tui.runs.records import SampleResult, Summary
-
-RUNS_ACTIONS: Final = ("import", "export", "diff")
 
 
 # -- eval ----------------------------------------------------------------------------------------------------
@@ -150,8 +147,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
         selection = planning.Selection("first", args.per_task)
     elif args.sample_per_task:
         selection = planning.Selection("sample", args.sample_per_task, args.seed)
-    backend, model_name, fmt, _, _, concurrency = make_backend(args, protocol=True)
-    settings = protocol_settings(args, fmt)
+    model = choose_model(args, protocol=True, pooled=True)
+    backend, model_name = model.backend, model.name
+    settings = protocol_settings(args, model.format)
 
     from medinst_tui.fewshot.formats import load_user_formats
     from medinst_tui.runs.cache import ResponseCache
@@ -165,18 +163,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
             max_tokens=settings.max_tokens,
             temperature=settings.temperature,
             stop=settings.stop,
-            concurrency=args.concurrency or concurrency,
+            concurrency=args.concurrency or model.concurrency,
             use_cache=not args.no_cache,
             origin="eval",
         )
         plan = planning.make_plan(index, chosen, zero_shot=args.zero_shot, selection=selection, config=base)
         if plan.total == 0:
-            backend.close()
+            model.close()
             raise CliError(
                 "none of the chosen MEDINST32 test sets is in the index "
                 f"({', '.join(plan.missing)}); `medinst index --hub medinst32 --add` adds them"
             )
-        info = backend.describe()
+        info = model.pool.describe() if model.pool is not None else backend.describe()
         run_id = new_run_id()
         record = records.build(
             run_id=run_id,
@@ -189,6 +187,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
             index=index,
             concurrency=plan.config.concurrency,
         )
+        if model.pool is not None:
+            record["client"]["replicas"] = [r.backend.public_url for r in model.pool.replicas]
         records.save(store.path, record)  # at the start too: a crash leaves what the run was
         if out_dir is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
@@ -207,9 +207,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
             store=store,
             cache=cache,
             user_formats=load_user_formats(config_dir() / "templates"),
+            pool=model.pool,
         )
         progress = _progress()
-        listener = ProtocolProgress(progress, plan, plan.config.concurrency)
+        listener = ProtocolProgress(progress, plan, plan.config.concurrency, pool_line(model.pool))
         with progress:
             outcome = engine.run(
                 plan.config,
@@ -219,7 +220,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 run_id=run_id,
             )
         cache.close()
-    backend.close()
+    model.close()
     records.finish(
         record,
         outcome.results,
@@ -229,7 +230,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
             "n_errors": outcome.n_errors,
             "n_cached": outcome.n_cached,
             "duration_s": round(outcome.duration_s, 3),
-        },
+        }
+        | ({"pool": pool_totals(model)} if model.pool is not None else {}),
     )
     records.save(store.path, record)
     table = outdir.table_for(plan, outcome.summary, model_name, record)
@@ -242,6 +244,19 @@ def cmd_eval(args: argparse.Namespace) -> int:
         outdir.write_files(out_dir, outcome.results, table, record)
     _print_outcome(outcome, out_dir)
     return run_exit_code(outcome.status)
+
+
+def pool_totals(model: ModelChoice) -> dict[str, Any]:
+    """What came of a pooled run's client (the record's `totals.pool`, which `runs diff` leaves out)."""
+    assert model.pool is not None
+    stats = model.pool.stats()
+    return {
+        "answered": {r.backend.public_url: r.answered for r in model.pool.replicas},
+        "ceiling": model.pool.limit.ceiling,
+        "limit_cuts": model.pool.limit.cuts,
+        "retried": stats.retried,
+        "prefix_cache_hit_rate": stats.cache_hit_rate,
+    }
 
 
 def _print_plan(plan: Plan, record: dict[str, Any], info: BackendInfo) -> None:
@@ -299,9 +314,12 @@ def _progress() -> Progress:
 class ProtocolProgress:
     """One bar for the whole run (rows/s, tokens/s, concurrency, ETA), one per task (its headline so far)."""
 
-    def __init__(self, progress: Progress, plan: Plan, concurrency: int):
+    def __init__(
+        self, progress: Progress, plan: Plan, concurrency: int, pool: Callable[[], str] = lambda: ""
+    ):
         self.progress = progress
         self.concurrency = concurrency
+        self.pool = pool  # with a replica pool: in flight, its adaptive limit, replicas up, cache hits
         self.overall = progress.add_task("[bold]all tasks[/]", total=plan.total, info="")
         self.bars: dict[str, TaskID] = {}
         for t in plan.tasks:
@@ -334,8 +352,8 @@ class ProtocolProgress:
         self.progress.update(
             self.overall,
             advance=1,
-            info=f"{self.done / elapsed:.2f} rows/s · {self.tokens / elapsed:.1f} tok/s generated{cached} · "
-            f"≤{self.concurrency} in flight",
+            info=f"{self.done / elapsed:.2f} rows/s · {self.tokens / elapsed:.1f} tok/s generated{cached}"
+            + (self.pool() or f" · ≤{self.concurrency} in flight"),
         )
         bar = self.bars.get(result.task)
         if bar is None:
@@ -345,213 +363,3 @@ class ProtocolProgress:
         main = scores.main if scores is not None else None
         text = f"{main.label} {format_brief(main)}" if main is not None else ""
         self.progress.update(bar, advance=1, info=escape(text))
-
-
-# -- score RESULTS.json --------------------------------------------------------------------------------------
-def is_official_file(path: Path) -> bool:
-    from medinst_tui.protocol.official import looks_official
-
-    return path.suffix.lower() == ".json" and looks_official(path)
-
-
-def cmd_score_official(args: argparse.Namespace) -> int:
-    """`medinst score RESULTS.json` for an evaluation.py results file: medinst's summary of its pairs, and
-    each metric the file states beside the value computed from its pairs."""
-    from medinst_tui.protocol import official
-
-    try:
-        tasks = official.parse(args.results)
-    except official.OfficialFormatError as exc:
-        raise CliError(str(exc)) from exc
-    from medinst_tui.protocol.imports import score
-
-    summary, _ = score(tasks)
-    checks = official.check(tasks)
-    n = sum(len(t.pairs) for t in tasks)
-    counts = {
-        "pairs": n,
-        "tasks": len(tasks),
-        "stated_equal": sum(1 for c in checks if c.matches),
-        "stated_differ": sum(1 for c in checks if c.matches is False),
-        "not_stated": sum(1 for c in checks if c.matches is None),
-    }
-    fmt = chosen_format(args)
-    data = {
-        "file": str(args.results),
-        "layout": "evaluation.py results",
-        **counts,
-        # each metric the file states beside the value medinst computes from its pairs
-        "official_metrics": [
-            {
-                "category": c.category,
-                "task": c.task,
-                "key": c.key,
-                "stated": c.stated,
-                "computed": c.computed,
-                "same": c.matches,
-            }
-            for c in checks
-        ],
-    }
-    title = f"scores of {args.results.name} (evaluation.py results file)"
-    print_summary(summary, title=title, fmt=fmt, kind="score", data=data)
-    if fmt in ("json", "tsv"):  # data only: the JSON has the comparison, tsv the metrics
-        return ExitCode.OK
-    table = Table(title="the file's metrics vs medinst's, from the same pairs", header_style="bold")
-    for col in ("category", "task", "official key", "in the file", "medinst", "same"):
-        table.add_column(col, justify="right" if col in ("in the file", "medinst") else "left")
-    for c in checks:
-        same = {True: "[green]yes[/]", False: "[red]no[/]", None: "[dim]—[/]"}[c.matches]
-        table.add_row(
-            escape(c.category),
-            escape(c.task),
-            escape(c.key),
-            "" if c.stated is None else f"{c.stated:.6f}",
-            "" if c.computed is None else f"{c.computed:.6f}",
-            same,
-        )
-    console.print(table)
-    console.print(
-        f"{n} pairs in {len(tasks)} tasks; {counts['stated_equal']} stated metric(s) equal medinst's, "
-        f"{counts['stated_differ']} differ, {counts['not_stated']} not stated."
-    )
-    return ExitCode.OK
-
-
-# -- runs import / export / diff -----------------------------------------------------------------------------
-def extend_runs(p: argparse.ArgumentParser) -> None:
-    """`medinst runs import|export|diff` on the `runs` parser of cli/run_cmds.py: its ACTION gains the three
-    (added to whatever choices it has), their options are added, and its command runs them."""
-    action = next(a for a in p._actions if a.dest == "action")
-    action.choices = [*(action.choices or ()), *RUNS_ACTIONS]
-    previous = p.get_default("func")
-
-    def run(args: argparse.Namespace) -> int:
-        if args.action in RUNS_ACTIONS:
-            return cmd_runs_action(args)
-        code: int = previous(args)
-        return code
-
-    add_runs_options(p)
-    p.set_defaults(func=run)
-
-
-def extend_score(p: argparse.ArgumentParser) -> None:
-    """`medinst score RESULTS.json` reads an evaluation.py results file as well as a results JSONL."""
-    previous = p.get_default("func")
-
-    def run(args: argparse.Namespace) -> int:
-        if is_official_file(args.results):
-            return cmd_score_official(args)
-        code: int = previous(args)
-        return code
-
-    p.set_defaults(func=run)
-
-
-def add_runs_options(p: argparse.ArgumentParser) -> None:
-    """The options of `medinst runs import|export|diff`."""
-    g = p.add_argument_group("import / export / diff")
-    g.add_argument("other", nargs="?", metavar="B", help="diff: the second run")
-    g.add_argument("--to", choices=["inspect", "lm-eval"], help="export: the format")
-    g.add_argument("-o", "--output", type=Path, metavar="DIR", help="export: the folder to write")
-    g.add_argument("--name", help="import: the model name to store (default: the file name)")
-
-
-def cmd_runs_action(args: argparse.Namespace) -> int:
-    if args.action == "import":
-        return _import(args)
-    if args.action == "export":
-        return _export(args)
-    return _diff(args)
-
-
-def _get_run(store: Any, run_id: str | None, usage: str) -> Any:
-    if not run_id:
-        raise CliError(usage)
-    try:
-        run = store.get(run_id)
-    except ValueError as exc:
-        raise CliError(str(exc)) from exc
-    if run is None:
-        raise CliError(f"no run {run_id!r}; `medinst runs` lists them")
-    return run
-
-
-def _import(args: argparse.Namespace) -> int:
-    from medinst_tui.protocol import official
-    from medinst_tui.protocol.imports import import_file
-
-    if not args.run_id:
-        raise CliError("medinst runs import RESULTS.json")
-    path = Path(args.run_id).expanduser()
-    if not path.is_file():
-        raise CliError(f"no such file: {path}")
-    with runs_store() as store:
-        try:
-            done = import_file(path, store, name=args.name)
-        except official.OfficialFormatError as exc:
-            raise CliError(str(exc)) from exc
-    console.print(
-        f"imported {done.n_pairs} pairs of {len(done.tasks)} tasks from {escape(path.name)} as run "
-        f"{done.run_id} (model {escape(done.name)}); `medinst runs show {done.run_id}` shows it."
-    )
-    if done.differing:
-        console.print(
-            f"[yellow]{len(done.differing)} metric(s) stated in the file differ from medinst's on its "
-            "pairs[/] "
-            f"(`medinst score {escape(str(path))}` lists them)"
-        )
-    return ExitCode.OK
-
-
-def _export(args: argparse.Namespace) -> int:
-    from medinst_tui.protocol import exports
-    from medinst_tui.protocol import record as records
-
-    if not args.to or args.output is None:
-        raise CliError("medinst runs export RUN --to inspect|lm-eval -o DIR")
-    folder = args.output.expanduser()
-    if folder.exists() and not folder.is_dir():
-        raise CliError(f"-o takes a folder; {folder} is a file")
-    with runs_store() as store:
-        run = _get_run(store, args.run_id, "medinst runs export RUN --to inspect|lm-eval -o DIR")
-        results = store.results(run.id)
-        record = records.for_run(store.path, run)
-    if not results:
-        raise CliError(f"run {run.id} has no results to export")
-    export = exports.export_inspect if args.to == "inspect" else exports.export_lm_eval
-    paths = export(run, results, record, folder)
-    for p in paths:
-        console.print(escape(str(p)), highlight=False)
-    what = "Inspect AI eval logs (`inspect view --log-dir DIR`)" if args.to == "inspect" else "lm-eval files"
-    console.print(f"{len(paths)} {what} for run {run.id}")
-    return ExitCode.OK
-
-
-def _diff(args: argparse.Namespace) -> int:
-    from medinst_tui.protocol import record as records
-
-    usage = "medinst runs diff A B"
-    if not (args.run_id and args.other):
-        raise CliError(usage)
-    with runs_store() as store:
-        a = _get_run(store, args.run_id, usage)
-        b = _get_run(store, args.other, usage)
-        ra, rb = records.for_run(store.path, a), records.for_run(store.path, b)
-    differences = records.diff(ra, rb)
-    for run, rec in ((a, ra), (b, rb)):
-        if rec.get("note"):
-            console.print(f"[dim]{run.id}: {escape(rec['note'])}[/]")
-    if not differences:
-        console.print(f"{a.id} and {b.id}: the same reproducibility record (run id, time and command aside)")
-        return ExitCode.OK
-    table = Table(title=f"how {a.id} (A) and {b.id} (B) were made", header_style="bold")
-    table.add_column("what")
-    table.add_column("A", overflow="fold")
-    table.add_column("B", overflow="fold")
-    for d in differences:
-        table.add_row(escape(d.key), escape(d.describe("a")), escape(d.describe("b")))
-    console.print(table)
-    console.print(f"{len(differences)} difference(s)")
-    return ExitCode.OK

@@ -1,9 +1,10 @@
 """The batch engine: rows -> prompts -> generations (cached) -> live scores -> results file and runs DB.
 
-Prompts are built on the calling thread (the index connection is not thread-safe); only generation runs
-on worker threads, N requests in flight for remote backends, one at a time for a local model. Every result
-is written the moment it exists, so a crash or Ctrl-C loses nothing already generated, and the response
-cache makes running the same command again resume where it stopped.
+Prompts are built on the calling thread (the index connection is not thread-safe). A local model
+generates one sample at a time; a remote batch goes through the replica pool (runs/batch.py: asyncio,
+several endpoints, requests of one task together). Every result is written the moment it exists, so a crash
+or Ctrl-C loses nothing already generated, and the response cache makes running the same command again
+resume where it stopped.
 """
 
 from __future__ import annotations
@@ -16,16 +17,16 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
-from medinst_tui.backends.base import Backend, BackendError, BackendInfo, Completion, ErrorKind
+from medinst_tui.backends.base import Backend, BackendError, BackendInfo
 from medinst_tui.fewshot.formats import PromptFormat, resolve_format
 from medinst_tui.fewshot.prompt import BuiltPrompt, PromptTooLongError, build_prompt
 from medinst_tui.fewshot.shots import ShotSpec, select_shots
-from medinst_tui.runs.cache import CachedResponse, ResponseCache, cache_key
+from medinst_tui.runs.cache import ResponseCache
+from medinst_tui.runs.generation import Generator, describe_prompt, fail, fill, reproducibility
 from medinst_tui.runs.records import (
     PROMPT_ERROR,
     RunHeader,
@@ -40,6 +41,9 @@ from medinst_tui.runs.store import RunStore
 from medinst_tui.scoring import Headline, Scorer, headline_for
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import Index, Row
+
+if TYPE_CHECKING:
+    from medinst_tui.backends.pool import ReplicaPool
 
 STORE_FLUSH_EVERY = 10
 STORE_FLUSH_S = 2.0
@@ -165,68 +169,6 @@ def check_history(row: Row) -> None:
             )
 
 
-class Generator:
-    """Generation with the response cache in front; safe to call from worker threads."""
-
-    def __init__(self, backend: Backend, cache: ResponseCache | None):
-        self.backend = backend
-        self.cache = cache
-        self.info = backend.describe()
-
-    def __call__(
-        self,
-        built: BuiltPrompt,
-        config: RunConfig,
-        cancel: threading.Event,
-        on_token: Callable[[str], None] | None = None,
-    ) -> tuple[Completion | CachedResponse, bool]:
-        request = built.request(
-            max_tokens=config.max_tokens,
-            temperature=config.temperature,
-            seed=config.seed,
-            stop=config.stop,
-            cancel=cancel,
-        )
-        key = cache_key(self.backend, request)
-        if self.cache is not None and config.use_cache:
-            hit = self.cache.get(key)
-            if hit is not None:
-                return hit, True
-        if on_token is None:
-            completion = self.backend.complete(request)
-        else:
-            completion = _collect(self.backend, request, on_token)
-        if self.cache is not None and completion.finish_reason is not None:
-            self.cache.put(
-                key,
-                CachedResponse(
-                    completion.text,
-                    completion.finish_reason,
-                    completion.usage.prompt_tokens,
-                    completion.usage.completion_tokens,
-                ),
-            )
-        return completion, False
-
-
-def _collect(backend: Backend, request: Any, on_token: Callable[[str], None]) -> Completion:
-    from medinst_tui.backends.base import Timings, Usage
-
-    parts: list[str] = []
-    for chunk in backend.stream(request):
-        if chunk.text:
-            parts.append(chunk.text)
-            on_token(chunk.text)
-        if chunk.final:
-            return Completion(
-                "".join(parts),
-                chunk.finish_reason,
-                chunk.usage or Usage(0, len(parts), exact=False),
-                chunk.timings or Timings(None, 0.0, None),
-            )
-    raise BackendError(ErrorKind.SERVER, "the stream ended without a final chunk")
-
-
 class RunEngine:
     def __init__(
         self,
@@ -236,10 +178,15 @@ class RunEngine:
         store: RunStore | None = None,
         cache: ResponseCache | None = None,
         user_formats: dict[str, PromptFormat] | None = None,
+        pool: ReplicaPool | None = None,
     ):
+        """``pool``: the replicas to send a batch to (repeatable ``--endpoint``; its primary is
+        ``backend``). Without one, a remote backend with room for more than one request gets a pool of
+        its own for a batch (runs/batch.py)."""
         self.index = index
         self.backend = backend
         self.store = store
+        self.pool = pool
         self.generate = Generator(backend, cache)
         self.user_formats = user_formats or {}
 
@@ -322,7 +269,7 @@ class RunEngine:
                     tasks=tuple(sorted({*config.tasks})),
                     split=config.split,
                     n_planned=total,
-                    config=config.to_json(),
+                    config=config.to_json() | reproducibility(info),
                     results_file=str(output) if output else None,
                 )
             )
@@ -358,8 +305,11 @@ class RunEngine:
             listener.sample_finished(result, outcome.summary)
 
         try:
-            if info.max_concurrency > 1 and config.concurrency > 1:
-                self._run_concurrent(config, rows, record, listener, cancel)
+            pool = self._pool_for(config)
+            if pool is not None:
+                from medinst_tui.runs.batch import run_pooled
+
+                run_pooled(self, pool, config, rows, record, cancel)
             else:
                 for seq, row in enumerate(rows):
                     if cancel.is_set():
@@ -439,64 +389,25 @@ class RunEngine:
         cancel: threading.Event,
         on_token: Callable[[str], None] | None,
     ) -> SampleResult:
-        result.messages = list(built.messages) if built.messages is not None else None
-        result.prompt = built.text
-        result.fit = built.fit.describe()
-        result.edited = built.edited
+        describe_prompt(result, built)
         try:
             answer, cached = self.generate(built, config, cancel, on_token)
         except BackendError as exc:
-            result.error, result.error_kind = str(exc), exc.kind.value
-            if exc.partial is not None:
-                result.prediction = exc.partial.text
-            return result
-        result.prediction = answer.text
-        result.finish_reason = answer.finish_reason
-        result.cached = cached
-        if isinstance(answer, CachedResponse):
-            result.prompt_tokens, result.completion_tokens = answer.prompt_tokens, answer.completion_tokens
-        else:
-            result.prompt_tokens = answer.usage.prompt_tokens
-            result.completion_tokens = answer.usage.completion_tokens
-            result.ttft_s = answer.timings.ttft_s
-            result.total_s = answer.timings.total_s
-            result.tokens_per_s = answer.timings.tokens_per_s
-        return result
+            return fail(result, exc)
+        return fill(result, answer, cached)
 
-    def _run_concurrent(
-        self,
-        config: RunConfig,
-        rows: Iterator[Row],
-        record: Callable[[SampleResult, str], None],
-        listener: RunListener,
-        cancel: threading.Event,
-    ) -> None:
-        width = max(1, min(config.concurrency, self.generate.info.max_concurrency or config.concurrency))
-        in_flight: dict[Future[SampleResult], str] = {}
-        with ThreadPoolExecutor(max_workers=width, thread_name_prefix="medinst-gen") as pool:
-            try:
-                for seq, row in enumerate(rows):
-                    if cancel.is_set():
-                        break
-                    while len(in_flight) >= width:
-                        done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                        for fut in done:
-                            record(fut.result(), in_flight.pop(fut))
-                    base = SampleResult(seq, row.task, row.id, row.split, None, None, "", row.output)
-                    try:
-                        built = self.prepare(row, config)
-                    except (PromptTooLongError, ValueError) as exc:
-                        record(replace(base, error=f"prompt: {exc}", error_kind=PROMPT_ERROR), row.category)
-                        continue
-                    fut = pool.submit(self._generate_into, base, built, config, cancel, None)
-                    in_flight[fut] = row.category
-                while in_flight:
-                    done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                    for fut in done:
-                        record(fut.result(), in_flight.pop(fut))
-            except BaseException:
-                cancel.set()  # workers see it between tokens and retries
-                for fut, category in list(in_flight.items()):
-                    with contextlib.suppress(Exception):
-                        record(fut.result(), category)
-                raise
+    def _pool_for(self, config: RunConfig) -> ReplicaPool | None:
+        """The pool a batch goes through: the one given, else one of the backend's own when it is remote
+        and may have more than one request in flight (None: one sample at a time, streamed)."""
+        if self.pool is not None:
+            return self.pool
+        info = self.generate.info
+        width = min(config.concurrency, info.max_concurrency)
+        if width <= 1 or info.kind != "remote":
+            return None
+        from medinst_tui.backends.openai_remote import OpenAIRemoteBackend
+        from medinst_tui.backends.pool import ReplicaPool
+
+        if not isinstance(self.backend, OpenAIRemoteBackend):
+            return None
+        return ReplicaPool([self.backend], concurrency=width)

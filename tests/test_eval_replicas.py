@@ -113,8 +113,15 @@ def test_the_progress_line_shows_the_pool_and_the_servers_prefix_cache_hits(
     stubs = [SlowStub(delay_s=0.01, script=lambda n, body: (200, answer("B", usage), {})) for _ in range(2)]
     env = {**os.environ, "MEDINST_RUNS_DB": str(tmp_path / "runs.duckdb"), "MEDINST_CACHE_DIR": str(tmp_path)}
     env["COLUMNS"] = "250"  # the whole progress line
+    env["MEDINST_CONFIG_DIR"] = str(tmp_path / "config")
+    # a user preset served at the two --endpoints; what it adds to the paper's request it declares
+    (tmp_path / "config" / "models").mkdir(parents=True)
+    (tmp_path / "config" / "models" / "stubbed.yaml").write_text(
+        "name: stubbed\nkind: remote\nbase_url: http://127.0.0.1:9/v1\nmodel: stub\n"
+        "extra_body: {repeat_penalty: 1.0}\ndeviations: {repeat_penalty: greedy without a penalty}\n"
+    )
     cmd = [sys.executable, "-m", "medinst_tui", "run", "--task", "MedQA", "--limit", "6", "--shots", "0"]
-    cmd += ["--db", str(demo_db), "--endpoint-model", "stub", "--concurrency", "4", "--no-cache"]
+    cmd += ["--db", str(demo_db), "--model", "stubbed", "--concurrency", "4", "--no-cache"]
     for stub in stubs:
         cmd += ["--endpoint", stub.url]
     try:
@@ -127,3 +134,12 @@ def test_the_progress_line_shows_the_pool_and_the_servers_prefix_cache_hits(
     assert "(limit 4)" in proc.stderr and "2/2 replicas up" in proc.stderr
     assert "prefix cache 75%" in proc.stderr
     assert sum(s.served for s in stubs) == 6 and all(s.served for s in stubs)
+    # the runs DB keeps how the requests were made: a `medinst run` has no record file, and still says
+    from medinst_tui.protocol import record as records
+
+    (run,) = RunStore(tmp_path / "runs.duckdb").list_runs()
+    made = records.for_run(tmp_path / "runs.duckdb", run)
+    assert run.model == "stubbed"
+    assert made["protocol"]["deviations"] == [{"what": "repeat_penalty", "how": "greedy without a penalty"}]
+    body = made["model"]["request_template"]["body"]
+    assert body["model"] == "stub" and body["messages"] == "{messages}" and body["repeat_penalty"] == 1.0

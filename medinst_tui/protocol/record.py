@@ -242,6 +242,8 @@ def from_run(run: RunRow) -> dict[str, Any]:
         "run_id": run.id,
         "created": run.created.isoformat(timespec="seconds") if run.created else None,
         "note": "no reproducibility record (not a `medinst eval` run): what the runs DB stores",
+        # how its requests were made, as the engine stores them with the config (runs/generation.py)
+        "protocol": {"deviations": list(config.get("deviations") or [])},
         "prompt": {
             "format": run.format,
             "shots": run.shots,
@@ -249,7 +251,12 @@ def from_run(run: RunRow) -> dict[str, Any]:
             "temperature": run.temperature,
             "stop": list(config.get("stop") or []),
         },
-        "model": {"spec": run.model, "model_id": run.model_id, "kind": run.backend},
+        "model": {
+            "spec": run.model,
+            "model_id": run.model_id,
+            "kind": run.backend,
+            "request_template": dict(config.get("request_template") or {}),
+        },
         "rows": {"split": run.split, "tasks": list(run.tasks), "n_planned": run.n_planned},
         "scorer": {"version": ", ".join(sorted({s.headline.scorer_version for s in run.summary.values()}))},
     }

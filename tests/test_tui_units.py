@@ -25,7 +25,7 @@ from medinst_tui.store.index import ENV_MEMORY_LIMIT, Index
 from medinst_tui.store.stats import filter_stats, label_balance
 from medinst_tui.tui import formats
 from medinst_tui.tui.database import MEMORY_LIMIT, Database
-from medinst_tui.tui.facet_counts import base_filter, filter_total, split_counts, toggle, tree_counts
+from medinst_tui.tui.facet_counts import base_filter, filter_total, split_counts, tree_counts
 from medinst_tui.tui.gc_policy import NEVER, IdleCollector
 from medinst_tui.tui.screens.browse import BrowseScreen
 from medinst_tui.tui.screens.export import default_name
@@ -125,17 +125,6 @@ def test_facet_panels_derive_from_one_count_and_match_direct_counts() -> None:
         assert split_counts(counts, f).by_split()["train"] == index.count(
             Filter(categories=("NER",), splits=("train",))
         )
-
-
-def test_toggle_keeps_the_filter_non_empty() -> None:
-    f = toggle(Filter(), "category", "NER")
-    assert f.categories == ("NER",)
-    f = toggle(f, "task", "MedQA")  # a QA task brings its category along (kinds combine with AND)
-    assert f.categories == ("NER", "QA") and f.tasks == ("MedQA",)
-    f = toggle(f, "category", "QA")  # and dropping the category drops its tasks
-    assert f.categories == ("NER",) and f.tasks == ()
-    assert toggle(toggle(Filter(), "split", "test"), "split", "train").splits == ("train", "test")
-    assert toggle(Filter(splits=("dev",)), "split", "dev").splits == ()
 
 
 # -- previews (the table's pages) ---------------------------------------------------------------------

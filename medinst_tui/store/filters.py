@@ -35,9 +35,15 @@ class Filter:
             out.append(("search", self.search.strip()))
         return out
 
+    def describe(self) -> str:
+        """The filter in words, for titles: `category NER, split test` (or `all rows`)."""
+        chips = self.chips()
+        return ", ".join(f"{k} {v}" if k != "medinst32" else v for k, v in chips) if chips else "all rows"
+
     def without(self, kind: str, value: str) -> Filter:
+        """The filter with one chip removed (a category takes its tasks along, as `toggled` does)."""
         if kind == "category":
-            return replace(self, categories=tuple(c for c in self.categories if c != value))
+            return self.toggled(kind, value) if value in self.categories else self
         if kind == "task":
             return replace(self, tasks=tuple(t for t in self.tasks if t != value))
         if kind == "split":
@@ -49,6 +55,33 @@ class Filter:
         if kind == "search":
             return replace(self, search="")
         raise ValueError(f"unknown filter kind {kind!r}")
+
+    def toggled(self, kind: str, value: str) -> Filter:
+        """The filter after switching one category / task / split on or off.
+
+        Kinds combine with AND, so choosing a task outside the chosen categories brings its category along
+        (otherwise the filter would be empty), and dropping a category drops its tasks.
+        """
+        from medinst_tui import catalog
+
+        if kind == "category":
+            if value in self.categories:
+                tasks = tuple(t for t in self.tasks if catalog.category_of(t) != value)
+                return self.with_(categories=tuple(c for c in self.categories if c != value), tasks=tasks)
+            return self.with_(categories=(*self.categories, value))
+        if kind == "task":
+            if value in self.tasks:
+                return self.with_(tasks=tuple(t for t in self.tasks if t != value))
+            categories = self.categories
+            category = catalog.category_of(value)
+            if categories and category not in categories:
+                categories = (*categories, category)
+            return self.with_(tasks=(*self.tasks, value), categories=categories)
+        if kind == "split":
+            if value in self.splits:
+                return self.with_(splits=tuple(s for s in self.splits if s != value))
+            return self.with_(splits=tuple(s for s in catalog.SPLITS if s in (*self.splits, value)))
+        raise ValueError(f"unknown facet kind {kind!r}")
 
 
 def like_pattern(text: str) -> str:

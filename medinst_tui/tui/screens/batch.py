@@ -44,7 +44,6 @@ from medinst_tui.tui.playground_worker import (
     run_batch,
     session_for,
 )
-from medinst_tui.tui.screens.export import describe
 from medinst_tui.tui.widgets.results_table import ResultsTable
 from medinst_tui.tui.widgets.run_summary import SummaryView
 
@@ -162,7 +161,7 @@ class BatchScreen(Screen[None]):
         s = self.settings
         return Text.assemble(
             ("Batch ", Style(bold=True)),
-            f"over: {describe(self.row_filter)}  ·  model {s.model or 'default preset'}"
+            f"over: {self.row_filter.describe()}  ·  model {s.model or 'default preset'}"
             f"  ·  shots {s.shot_spec().describe()}",
         )
 
@@ -244,7 +243,7 @@ class BatchScreen(Screen[None]):
         c = message.config
         kind = f"a seeded sample (seed {c.sample_seed}) of" if c.sample is not None else "every row:"
         self._status(
-            f"{message.rows:,} rows, {kind} {describe(c.filter())}  ·  {c.format}"
+            f"{message.rows:,} rows, {kind} {c.filter().describe()}  ·  {c.format}"
             f"  ·  max {c.max_tokens} tokens  ·  {c.concurrency} in flight (local models: 1)"
         )
 

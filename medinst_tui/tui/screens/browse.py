@@ -22,7 +22,7 @@ from textual.widgets import Footer
 from medinst_tui import catalog
 from medinst_tui.store.filters import Filter
 from medinst_tui.tui.database import Database
-from medinst_tui.tui.facet_counts import base_filter, filter_total, toggle
+from medinst_tui.tui.facet_counts import base_filter, filter_total
 from medinst_tui.tui.messages import (
     ChipRemoved,
     FacetsCounted,
@@ -194,7 +194,7 @@ class BrowseScreen(Screen[None]):
 
     @on(FacetToggled)
     def _facet_toggled(self, message: FacetToggled) -> None:
-        self.filter = toggle(self.filter, message.kind, message.value)
+        self.filter = self.filter.toggled(message.kind, message.value)
 
     @on(Medinst32Toggled)
     def _medinst32_toggled(self, message: Medinst32Toggled) -> None:
@@ -202,10 +202,7 @@ class BrowseScreen(Screen[None]):
 
     @on(ChipRemoved)
     def _chip_removed(self, message: ChipRemoved) -> None:
-        if message.kind == "category":
-            self.filter = toggle(self.filter, "category", message.value)
-        else:
-            self.filter = self.filter.without(message.kind, message.value)
+        self.filter = self.filter.without(message.kind, message.value)
 
     @on(SearchSubmitted)
     def _search_submitted(self, message: SearchSubmitted) -> None:
@@ -279,7 +276,7 @@ class BrowseScreen(Screen[None]):
         self.filter = self.filter.with_(medinst32=not self.filter.medinst32)
 
     def action_toggle_split(self, split: str) -> None:
-        self.filter = toggle(self.filter, "split", split)
+        self.filter = self.filter.toggled("split", split)
 
     def action_clear_filter(self) -> None:
         self.filter = Filter()

@@ -54,11 +54,6 @@ def resolve_target(text: str, folder: Path) -> str:
     return str(path if path.is_absolute() else folder / path)
 
 
-def describe(f: Filter) -> str:
-    chips = f.chips()
-    return ", ".join(f"{k} {v}" if k != "medinst32" else v for k, v in chips) if chips else "all rows"
-
-
 @dataclass(frozen=True)
 class ExportRequest:
     target: str
@@ -144,7 +139,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         self.folder = remembered.folder_path()
         fmt = remembered.fmt()
         with Vertical(id="export"):
-            yield Static(f"Export {rows}: {describe(self.filter)}", id="export-title")
+            yield Static(f"Export {rows}: {self.filter.describe()}", id="export-title")
             yield Label("Format")
             with RadioSet(id="export-format"):
                 yield RadioButton("JSON Lines", value=fmt == "jsonl", id="fmt-jsonl")

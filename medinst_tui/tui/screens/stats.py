@@ -19,7 +19,6 @@ from medinst_tui.store.filters import Filter
 from medinst_tui.store.stats import DEFAULT_SAMPLE, FilterStats, filter_stats
 from medinst_tui.tui.database import Database
 from medinst_tui.tui.messages import QueryFailed
-from medinst_tui.tui.screens.export import describe
 
 GROUP = "stats"
 MAX_BARS = 15
@@ -66,7 +65,7 @@ class StatsScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="stats"):
-            yield Static(f"Stats: {describe(self.filter)}", id="stats-title")
+            yield Static(f"Stats: {self.filter.describe()}", id="stats-title")
             yield Static("computing …", id="stats-summary")
             with Horizontal(id="stats-lengths"):
                 yield PlotextPlot(id="plot-input")

@@ -22,8 +22,8 @@ from medinst_tui.store.export import export
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import SEARCH_BACKEND_INDEX, SEARCH_BACKEND_SCAN, Index
 from medinst_tui.store.ingest import build_index
-from medinst_tui.store.search import SearchSyntaxError, split_terms
 from medinst_tui.store.search_highlight import fold, highlighter
+from medinst_tui.store.search_query import SearchSyntaxError, split_terms
 from tests.helpers import write_jsonl
 
 FILLER = [

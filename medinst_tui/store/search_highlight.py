@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from medinst_tui.store.search import CJK, is_cjk, split_terms
+from medinst_tui.store.search_query import CJK, is_cjk, split_terms
 
 FOLD = {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th"}
 _WORD = re.compile(f"{CJK.pattern}|[^\\W_]+")

@@ -381,7 +381,7 @@ def db_figures(db: Path) -> list[tuple[str, float]]:
     from medinst_tui.store.browse import Positions, previews_at
     from medinst_tui.store.filters import Filter
     from medinst_tui.store.index import Index
-    from medinst_tui.tui.facet_counts import base_filter
+    from medinst_tui.store.facet_counts import base_filter
 
     out: list[tuple[str, float]] = []
     with Index(db) as index:

@@ -19,10 +19,10 @@ from medinst_tui.paths import config_dir, runs_db_path
 from medinst_tui.runs.compare import compare_summaries
 from medinst_tui.runs.store import RunStore
 from medinst_tui.scoring import format_value, score_pair
+from medinst_tui.scoring.live import row_family
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import Index, Row
 from medinst_tui.tui.app import MedinstApp
-from medinst_tui.tui.live_score import row_family
 from medinst_tui.tui.playground_settings import PlaygroundSettings
 from medinst_tui.tui.screens.batch import BatchScreen
 from medinst_tui.tui.screens.browse import BrowseScreen

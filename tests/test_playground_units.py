@@ -13,6 +13,7 @@ from medinst_tui.backends.presets import ModelPreset, Sampling
 from medinst_tui.cli.main import main
 from medinst_tui.fewshot.formats import resolve_format
 from medinst_tui.fewshot.prompt import BuiltPrompt, build_prompt
+from medinst_tui.fewshot.prompt_edit import apply_edit, parse_messages, to_edit_text
 from medinst_tui.fewshot.shots import Shot
 from medinst_tui.runs.compare import compare_summaries, headline_metric, paired_samples, paper_reference
 from medinst_tui.runs.engine import LiveScores, RunConfig, RunEngine
@@ -21,9 +22,9 @@ from medinst_tui.runs.single import record_single_run, write_results_jsonl
 from medinst_tui.runs.store import RunStore
 from medinst_tui.scoring import score_pair
 from medinst_tui.scoring.families import entity_spans
+from medinst_tui.scoring.live import live_score, row_family
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import Index
-from medinst_tui.tui.live_score import live_score, row_family
 from medinst_tui.tui.playground_settings import (
     PlaygroundSettings,
     format_stop,
@@ -32,7 +33,6 @@ from medinst_tui.tui.playground_settings import (
     run_config,
 )
 from medinst_tui.tui.playground_worker import ModelPool, TokenBuffer
-from medinst_tui.tui.prompt_edit import apply_edit, parse_messages, to_edit_text
 
 
 def test_stop_sequences_typed_on_one_line_round_trip() -> None:

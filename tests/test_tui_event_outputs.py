@@ -12,8 +12,8 @@ from rich.console import Console
 from medinst_tui.paths import PACKAGE_DIR
 from medinst_tui.scoring import score_pair
 from medinst_tui.scoring.families import entity_spans
+from medinst_tui.scoring.live import live_score
 from medinst_tui.tui.formats import Entity, Event, Relation, mentions_of, parse_items, render_output, types_of
-from medinst_tui.tui.live_score import live_score
 from medinst_tui.tui.widgets.score_panel import diff_text
 
 

@@ -20,12 +20,12 @@ from textual.dom import DOMNode
 import medinst_tui.tui
 from medinst_tui.config import ConfigError, load_config, save_setting
 from medinst_tui.store.browse import Positions, previews_at
+from medinst_tui.store.facet_counts import base_filter, filter_total, split_counts, tree_counts
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import ENV_MEMORY_LIMIT, Index
 from medinst_tui.store.stats import filter_stats, label_balance
 from medinst_tui.tui import formats
 from medinst_tui.tui.database import MEMORY_LIMIT, Database
-from medinst_tui.tui.facet_counts import base_filter, filter_total, split_counts, tree_counts
 from medinst_tui.tui.gc_policy import NEVER, IdleCollector
 from medinst_tui.tui.screens.browse import BrowseScreen
 from medinst_tui.tui.screens.export import default_name

@@ -27,6 +27,7 @@ from medinst_tui.backends.base import Backend, BackendError, BackendInfo, RateMe
 from medinst_tui.backends.presets import ModelPreset, backend_from_preset, check_available, load_presets
 from medinst_tui.fewshot.formats import BUILTIN_FORMATS, PromptFormat, load_user_formats
 from medinst_tui.fewshot.prompt import BuiltPrompt, FitReport
+from medinst_tui.fewshot.prompt_edit import apply_edit
 from medinst_tui.paths import config_dir, response_cache_path, runs_db_path
 from medinst_tui.runs.cache import ResponseCache
 from medinst_tui.runs.engine import RunConfig, RunEngine, RunOutcome
@@ -36,7 +37,6 @@ from medinst_tui.runs.store import RunStore
 from medinst_tui.state import default_export_folder
 from medinst_tui.store.index import Index, Row
 from medinst_tui.tui.playground_settings import PlaygroundSettings, resolve_model, run_config
-from medinst_tui.tui.prompt_edit import apply_edit
 
 T = TypeVar("T")
 IndexOpener = Callable[[str], contextlib.AbstractContextManager[Index]]

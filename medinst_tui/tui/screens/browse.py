@@ -20,9 +20,9 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from medinst_tui import catalog
+from medinst_tui.store.facet_counts import base_filter, filter_total
 from medinst_tui.store.filters import Filter
 from medinst_tui.tui.database import Database
-from medinst_tui.tui.facet_counts import base_filter, filter_total
 from medinst_tui.tui.messages import (
     ChipRemoved,
     FacetsCounted,

@@ -36,13 +36,13 @@ from medinst_tui import catalog
 from medinst_tui.backends.presets import PresetError, default_preset
 from medinst_tui.runs.engine import RunConfig
 from medinst_tui.runs.records import SampleResult
+from medinst_tui.scoring.live import LiveScore, live_score, row_family
 from medinst_tui.state import StateFile, restore, safe_model_fields, state_for, to_json
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import Row
 from medinst_tui.tui.database import Database
 from medinst_tui.tui.formats import render_output
 from medinst_tui.tui.forms import leave_field
-from medinst_tui.tui.live_score import LiveScore, live_score, row_family
 from medinst_tui.tui.playground_settings import PlaygroundSettings, model_status, resolve_model, run_config
 from medinst_tui.tui.playground_worker import (
     Choices,

@@ -19,8 +19,8 @@ from textual.widgets import Static
 from medinst_tui import catalog
 from medinst_tui.backends.base import ChatMessage
 from medinst_tui.runs.records import SampleResult
+from medinst_tui.scoring.live import LiveScore, live_score, row_family
 from medinst_tui.tui.formats import render_output
-from medinst_tui.tui.live_score import LiveScore, live_score, row_family
 from medinst_tui.tui.widgets.prompt_view import ROLE_STYLES
 from medinst_tui.tui.widgets.results_table import status_text
 from medinst_tui.tui.widgets.score_panel import score_renderable

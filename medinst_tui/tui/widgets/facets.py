@@ -19,10 +19,10 @@ from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from medinst_tui import catalog
+from medinst_tui.store.facet_counts import split_counts, tree_counts
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import Facets
 from medinst_tui.tui.css import css_beside
-from medinst_tui.tui.facet_counts import split_counts, tree_counts
 from medinst_tui.tui.messages import FacetsCounted, FacetToggled, Medinst32Toggled
 from medinst_tui.tui.names import NameCuts, cut_middle
 from medinst_tui.tui.widgets.toggles import Toggles

@@ -14,9 +14,9 @@ from textual.message import Message
 from textual.widgets import Button, Static, TabbedContent, TabPane, TextArea
 
 from medinst_tui.fewshot.prompt import BuiltPrompt, FitReport
+from medinst_tui.fewshot.prompt_edit import to_edit_text
 from medinst_tui.tui.css import css_beside
 from medinst_tui.tui.playground_worker import PromptPreview
-from medinst_tui.tui.prompt_edit import to_edit_text
 
 ROLE_STYLES = {
     "system": Style(color="magenta", bold=True),

@@ -10,8 +10,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from medinst_tui.scoring import METRICS, format_value
+from medinst_tui.scoring.live import LiveScore, SpanDiff
 from medinst_tui.tui.css import css_beside
-from medinst_tui.tui.live_score import LiveScore, SpanDiff
 
 MATCHED = Style(color="green", bold=True)
 MISSED = Style(color="yellow", bold=True)

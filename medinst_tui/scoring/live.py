@@ -1,7 +1,7 @@
 """The playground's score of one answer against its gold output: the scoring core's numbers plus what
 makes them readable (which entities matched, were missed or were made up; right or wrong for labels).
 
-Pure functions (no Textual): the screen calls them in a worker, as tokens arrive and once at the end.
+Pure functions: the TUI's playground calls them in a worker, as tokens arrive and once at the end.
 """
 
 from __future__ import annotations
@@ -73,11 +73,9 @@ def written_span_diff(gold: str, prediction: str) -> SpanDiff:
 
 def _written(text: str) -> dict[str, list[str]]:
     """Normalized span -> its written forms in order (entity_spans's reading, before normalizing)."""
-    spans = entity_spans(text)
-    raw = bracket_contents(text)
     out: dict[str, list[str]] = {}
-    for norm, written in zip(spans, raw if len(raw) == len(spans) else spans, strict=True):
-        out.setdefault(norm, []).append(written.strip())
+    for written in bracket_contents(text):
+        out.setdefault(normalize_answer(written), []).append(written.strip())
     return out
 
 

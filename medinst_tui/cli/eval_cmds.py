@@ -114,6 +114,8 @@ def protocol_settings(args: argparse.Namespace, fmt: str) -> Any:
     from medinst_tui.protocol.record import Settings
 
     labels = []
+    if args.max_tokens == "auto":
+        raise CliError("--max-tokens auto is for ad-hoc trials (medinst run): medinst eval takes a number")
     max_tokens = args.max_tokens or PAPER_MAX_TOKENS
     if args.max_tokens:
         labels.append(f"--max-tokens {args.max_tokens}")

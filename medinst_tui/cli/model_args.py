@@ -134,9 +134,19 @@ def add_prompt_options(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--format", help=f"{' | '.join(BUILTIN_FORMATS)} | a user template name (default: the model's)"
     )
-    g.add_argument("--max-tokens", type=positive, help="new tokens at most (default: the preset's, 1024)")
+    g.add_argument(
+        "--max-tokens",
+        type=max_tokens_value,
+        metavar="N|auto",
+        help="new tokens at most (default: the preset's, 1024); run, prompt: auto (from the gold outputs)",
+    )
     g.add_argument("--temperature", type=float, help="default: the preset's, 0")
     g.add_argument("--stop", action="append", default=[], help="a stop sequence (repeatable)")
+
+
+def max_tokens_value(text: str) -> int | str:
+    """`--max-tokens`: a positive number, or `auto` (runs/auto_tokens.py)."""
+    return "auto" if text.strip().lower() == "auto" else positive(text)
 
 
 def shot_spec(args: argparse.Namespace) -> ShotSpec:
@@ -266,7 +276,7 @@ def choose_model(args: argparse.Namespace, *, protocol: bool = False, pooled: bo
         backend,
         named or (strip_userinfo(spec) if spec else preset.name),
         args.format or preset.prompt_format,
-        args.max_tokens or preset.sampling.max_tokens,
+        args.max_tokens if isinstance(args.max_tokens, int) else preset.sampling.max_tokens,  # auto: later
         args.temperature if args.temperature is not None else preset.sampling.temperature,
         concurrency,
         pool,

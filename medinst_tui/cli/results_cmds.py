@@ -266,7 +266,9 @@ def _show_run(store: RunStore, run_id: str | None, fmt: str = "table") -> int:
         cancelled = f", {run.n_cancelled} cancelled" if run.n_cancelled else ""
         console.print(
             f"[bold]{run.id}[/] · {run.status} · {escape(run.model)} · format {escape(run.format)} · "
-            f"shots {escape(run.shots)} · split {run.split} · {run.n_done}/{run.n_planned} scored, "
+            f"shots {escape(run.shots)} · split {run.split} · max tokens {run.max_tokens}"
+            f"{' (auto)' if run.config.get('max_tokens_auto') else ''} · "
+            f"{run.n_done}/{run.n_planned} scored, "
             f"{run.n_errors} errors{cancelled}, {run.n_cached} cached, {(run.duration_s or 0):.1f} s",
             soft_wrap=True,
         )
@@ -278,7 +280,8 @@ def _show_run(store: RunStore, run_id: str | None, fmt: str = "table") -> int:
             "n_errors", "n_cancelled", "n_cached", "duration_s", "results_file",
         )
     }  # fmt: skip
-    data = {"run": header | {"scorer_versions": versions}}
+    auto = {"max_tokens_auto": run.config.get("max_tokens_auto") or None}  # how an auto cap was derived
+    data = {"run": header | auto | {"scorer_versions": versions}}
     print_summary(run.summary, title=f"run {run.id}", fmt=fmt, kind="run-summary", data=data)
     if versions and fmt in ("table", "markdown"):
         console.print(f"scored by scorer version {', '.join(versions)}", style="dim")

@@ -92,6 +92,11 @@ def cmd_prompt(args: argparse.Namespace) -> int:
                 raise CliError(f"{task} has no {args.split} rows in the index")
             row = page[0]
         config = RunConfig(shots=shot_spec(args), format=fmt, max_tokens=max_tokens, temperature=temperature)
+        if args.max_tokens == "auto":
+            from medinst_tui.runs.auto_tokens import with_auto_cap
+            from medinst_tui.store.filters import Filter
+
+            config = with_auto_cap(config, index, backend, Filter(tasks=(row.task,), splits=(row.split,)))
         engine = RunEngine(index, backend, user_formats=load_user_formats(config_dir() / "templates"))
         try:
             built = engine.prepare(row, config)
@@ -111,6 +116,8 @@ def cmd_prompt(args: argparse.Namespace) -> int:
         rendered, label = built.text or "", "plain text"
     console.print(Panel(escape(rendered), title=label, title_align="left", border_style="cyan"))
     console.print(f"Tokens: {built.fit.describe()}  ·  model {escape(info.model_label)}")
+    if config.max_tokens_auto:
+        console.print(f"Max tokens: {escape(config.max_tokens_auto)}", highlight=False)
     console.print(Panel(escape(row.output), title="gold output", title_align="left", border_style="green"))
     backend.close()
     return 0
@@ -242,6 +249,11 @@ def cmd_run(args: argparse.Namespace) -> int:
             concurrency=args.concurrency or model.concurrency,
             use_cache=not args.no_cache,
         )
+        if args.max_tokens == "auto":
+            from medinst_tui.runs.auto_tokens import with_auto_cap
+
+            config = with_auto_cap(config, index, backend)
+            err.print(f"max tokens {escape(config.max_tokens_auto)}", highlight=False, soft_wrap=True)
         cache = ResponseCache(response_cache_path())
         engine = RunEngine(
             index,

@@ -63,6 +63,7 @@ class RunConfig:
     format: str = "medinst-chat"
     model: str = ""  # what the user named: a preset, a .gguf path or a URL (for display and resume)
     max_tokens: int = 1024
+    max_tokens_auto: str = ""  # `auto`: how the cap was derived (runs/auto_tokens.py); "" a fixed cap
     temperature: float = 0.0
     seed: int | None = None
     stop: tuple[str, ...] = ()

@@ -198,7 +198,8 @@ class RunsScreen(Screen[None]):
         header = Text.assemble(
             (run.id, Style(bold=True)),
             f"  {run.status} · from {run.origin} · {run.model} ({run.backend}) · format {run.format}\n",
-            f"shots {run.shots} · split {run.split or 'all'} · max tokens {run.max_tokens} · "
+            f"shots {run.shots} · split {run.split or 'all'} · max tokens {run.max_tokens}"
+            f"{' (auto)' if run.config.get('max_tokens_auto') else ''} · "
             f"temperature {run.temperature} · {run.n_done}/{run.n_planned} scored, {run.n_errors} error(s), "
             + (f"{run.n_cancelled} cancelled, " if run.n_cancelled else "")
             + f"{run.n_cached} cached",

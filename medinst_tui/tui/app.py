@@ -107,6 +107,10 @@ class MedinstApp(App[int]):
     def _browse_ready(self) -> None:
         self.collector.freeze_startup()
 
+    @on(FirstRunScreen.Built)
+    def _index_built(self) -> None:
+        self.open_index()
+
     def open_index(self) -> None:
         """Open (or reopen, after a build) the index and show the browse screen."""
         if self.database is not None:

@@ -5,7 +5,7 @@ side (the selected pair in full below)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.style import Style
 from rich.text import Text
@@ -16,6 +16,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
+from textual.worker import Worker
 
 from medinst_tui import catalog
 from medinst_tui.runs.compare import (
@@ -32,6 +33,7 @@ from medinst_tui.scoring import METRICS, MetricSummary, format_brief, format_val
 from medinst_tui.tui.formats import one_line, render_output
 from medinst_tui.tui.playground_worker import runs_db
 from medinst_tui.tui.widgets.run_summary import paper_label
+from medinst_tui.tui.workers import WorkerFailures
 
 PREVIEW = 28
 BETTER = Style(color="green", bold=True)
@@ -60,7 +62,7 @@ def run_label(run: RunRow) -> str:
     return f"{run.id} · {run.model} · {run.format} · shots {run.shots} · {run.n_done}/{run.n_planned}"
 
 
-class CompareScreen(Screen[None]):
+class CompareScreen(WorkerFailures, Screen[None]):
     CSS_PATH = "compare.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back", id="compare.close"),
@@ -74,10 +76,6 @@ class CompareScreen(Screen[None]):
         b: RunRow
         results_a: list[SampleResult]
         results_b: list[SampleResult]
-
-    @dataclass
-    class LoadFailed(Message):
-        error: str
 
     def __init__(self, run_a: str, run_b: str) -> None:
         super().__init__()
@@ -125,22 +123,16 @@ class CompareScreen(Screen[None]):
         metrics.focus()
         self._load()
 
-    @work(thread=True, exclusive=True, group="compare", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="compare", exit_on_error=False, description="reading the runs")
     def _load(self) -> None:
         db = runs_db()
-        try:
-            a, b = db.get(self.run_a), db.get(self.run_b)
-            if a is None or b is None:
-                missing = self.run_a if a is None else self.run_b
-                self.post_message(self.LoadFailed(f"no run {missing!r} in the runs DB"))
-                return
-            self.post_message(self.Loaded(a, b, db.results(a.id), db.results(b.id)))
-        except Exception as exc:
-            self.post_message(self.LoadFailed(f"reading the runs failed: {exc}"))
+        a, b = db.get(self.run_a), db.get(self.run_b)
+        if a is None or b is None:
+            raise LookupError(f"no run {self.run_a if a is None else self.run_b!r} in the runs DB")
+        self.post_message(self.Loaded(a, b, db.results(a.id), db.results(b.id)))
 
-    def on_compare_screen_load_failed(self, message: LoadFailed) -> None:
-        self.query_one("#compare-title", Static).update(Text(message.error, Style(color="red")))
-        self.notify(message.error, severity="error")
+    def worker_failed(self, worker: Worker[Any], text: str) -> None:
+        self.query_one("#compare-title", Static).update(Text(text, Style(color="red")))
 
     def on_compare_screen_loaded(self, message: Loaded) -> None:
         a, b = message.a, message.b

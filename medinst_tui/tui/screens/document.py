@@ -9,16 +9,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
 from medinst_tui.documents import Column, Document, Section, shown_text
+from medinst_tui.tui.workers import WorkerFailures
 
 if TYPE_CHECKING:
     from medinst_tui.analysis.documents import LoadedRun
@@ -64,7 +64,7 @@ def run_comparison(run_a: str, run_b: str) -> Document:
     return compare_loaded(a, b)
 
 
-class DocumentScreen(ModalScreen[None]):
+class DocumentScreen(WorkerFailures, ModalScreen[None]):
     DEFAULT_CSS = """
     DocumentScreen { align: center middle; }
     #document { width: 96%; height: 94%; border: round $primary; background: $surface; padding: 0 1; }
@@ -94,16 +94,17 @@ class DocumentScreen(ModalScreen[None]):
         box.border_subtitle = "esc closes · the same numbers as the CLI's --format json"
         self._build()
 
-    @work(thread=True, exclusive=True, group="document", exit_on_error=False)
     def _build(self) -> None:
-        self.post_message(self.Built(self.build()))  # a failure reaches on_worker_state_changed
+        self.run_worker(
+            lambda: self.post_message(self.Built(self.build())),
+            thread=True,
+            group="document",
+            description=self.title_text,
+            exit_on_error=False,
+        )
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR and event.worker.group == "document":
-            error = event.worker.error
-            text = f"{self.title_text} failed: {error}"
-            self.query_one("#document-status", Static).update(Text(text, style="red"))
-            self.notify(text, severity="error")
+    def worker_failed(self, worker: Worker[None], text: str) -> None:
+        self.query_one("#document-status", Static).update(Text(text, style="red"))
 
     def on_document_screen_built(self, message: Built) -> None:
         doc = message.document

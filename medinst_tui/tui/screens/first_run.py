@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.markup import escape
 from textual import on, work
@@ -16,9 +16,11 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, ProgressBar, Static
+from textual.worker import Worker
 
 from medinst_tui.sources.files import SourceFile, SourceSpec
 from medinst_tui.store.ingest import IndexReport, build_index
+from medinst_tui.tui.workers import WorkerFailures
 
 SourcesFactory = Callable[[], list[SourceSpec]]
 
@@ -41,7 +43,7 @@ def intro_text(db: Path, *, replacing: bool) -> str:
     )
 
 
-class FirstRunScreen(Screen[None]):
+class FirstRunScreen(WorkerFailures, Screen[None]):
     CSS_PATH = "first_run.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("b", "build", "Build demo index", id="first_run.build"),
@@ -60,10 +62,6 @@ class FirstRunScreen(Screen[None]):
     @dataclass
     class Built(Message):
         report: IndexReport
-
-    @dataclass
-    class BuildFailed(Message):
-        error: str
 
     def __init__(self, db: Path, sources: SourcesFactory, *, replacing: bool | None = None) -> None:
         super().__init__()
@@ -114,7 +112,7 @@ class FirstRunScreen(Screen[None]):
         self._status("reading the demo files …")
         self._build()
 
-    @work(thread=True, exclusive=True, group="build-index", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="build-index", exit_on_error=False, description="the build")
     def _build(self) -> None:
         screen = self
 
@@ -128,15 +126,10 @@ class FirstRunScreen(Screen[None]):
             def file_finished(self, item: SourceFile, rows: int, skipped: int, seconds: float) -> None:
                 screen.post_message(FirstRunScreen.FileDone(item.label, rows))
 
-        try:
-            sources = self.sources()
-            if not any(s.files for s in sources):
-                raise FileNotFoundError("the demo data is missing from this installation")
-            report = build_index(self.db, sources, progress=Progress())
-        except Exception as exc:  # shown to the user, never as a traceback over the screen
-            self.post_message(self.BuildFailed(f"{type(exc).__name__}: {exc}"))
-            return
-        self.post_message(self.Built(report))
+        sources = self.sources()  # a failure is shown by worker_failed, never as a traceback
+        if not any(s.files for s in sources):
+            raise FileNotFoundError("the demo data is missing from this installation")
+        self.post_message(self.Built(build_index(self.db, sources, progress=Progress())))
 
     def on_first_run_screen_started(self, message: Started) -> None:
         self.query_one("#first-run-progress", ProgressBar).update(total=max(message.files, 1), progress=0)
@@ -151,16 +144,13 @@ class FirstRunScreen(Screen[None]):
         report = message.report
         self._status(f"indexed {report.rows:,} rows from {report.files} files")
         self.notify(f"demo index built: {report.rows:,} rows", title="Index ready")
-        open_index = getattr(self.app, "open_index", None)
-        if open_index is not None:
-            open_index()
+        # the message goes on to the app, which opens the new index
 
-    def on_first_run_screen_build_failed(self, message: BuildFailed) -> None:
+    def worker_failed(self, worker: Worker[Any], text: str) -> None:
         self.building = False
         self.query_one("#first-run-build", Button).disabled = False
         self.query_one("#first-run-progress").display = False
-        self._status(f"[red]the build failed:[/] {escape(message.error)}")
-        self.notify(message.error, title="Index build failed", severity="error")
+        self._status(f"[red]{escape(text)}[/]")
 
     def _status(self, text: str) -> None:
         self.query_one("#first-run-status", Static).update(text)

@@ -1,0 +1,42 @@
+"""A worker that raises is reported once, in words, and the screen takes its failed state (tui/workers.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Button, Static
+
+from medinst_tui.sources.files import SourceSpec
+from medinst_tui.tui.screens.first_run import FirstRunScreen
+from tests.test_tui_support import make_app, settle, small_index
+
+
+async def test_a_failed_demo_build_is_one_notification_and_the_button_comes_back(tmp_path: Path) -> None:
+    db = tmp_path / "data" / "index.duckdb"
+    app = make_app(db, tmp_path, demo_sources=lambda: [SourceSpec("demo", "demo", str(tmp_path), [])])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, FirstRunScreen)
+        await pilot.click("#first-run-build")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, FirstRunScreen) and not screen.building
+        assert not screen.query_one("#first-run-build", Button).disabled
+        status = str(screen.query_one("#first-run-status", Static).render())
+        assert status == "the build failed: the demo data is missing from this installation"
+        texts = [n.message for n in app._notifications]
+        assert texts.count(status) == 1
+        assert not db.exists()
+
+
+async def test_comparing_a_run_that_is_gone_says_which(tmp_path: Path) -> None:
+    from medinst_tui.tui.screens.compare import CompareScreen
+
+    app = make_app(small_index(), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.push_screen(CompareScreen("gone-a", "gone-b"))
+        await settle(pilot)
+        title = str(app.screen.query_one("#compare-title", Static).render())
+        assert title == "reading the runs failed: no run 'gone-a' in the runs DB"
+        assert [n.message for n in app._notifications].count(title) == 1

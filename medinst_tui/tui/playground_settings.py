@@ -10,11 +10,12 @@ from __future__ import annotations
 import codecs
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from medinst_tui.backends.base import BackendInfo
 from medinst_tui.backends.presets import ModelPreset, resolve_preset
 from medinst_tui.fewshot.shots import ShotMode, ShotSpec
+from medinst_tui.runs.auto_tokens import AUTO
 from medinst_tui.runs.engine import RunConfig
 from medinst_tui.store.filters import Filter
 
@@ -39,7 +40,7 @@ class PlaygroundSettings:
     k: int = 2
     shot_seed: int = 0
     pinned: tuple[int, ...] = ()
-    max_tokens: int | None = None  # None: the preset's (the paper's 1024)
+    max_tokens: int | Literal["auto"] | None = None  # None: the preset's (the paper's 1024); auto_tokens.py
     temperature: float | None = None
     seed: int | None = None
     stop: tuple[str, ...] = ()
@@ -111,7 +112,9 @@ def run_config(
         shots=settings.shot_spec(),
         format=settings.format or preset.prompt_format,
         model=settings.model.strip() or preset.name,
-        max_tokens=settings.max_tokens or preset.sampling.max_tokens,
+        max_tokens=fixed if isinstance(fixed := settings.max_tokens, int) else preset.sampling.max_tokens,
+        # `auto`: derived by the worker that has the model and the index (with_auto_cap), "auto" until then
+        max_tokens_auto=AUTO if settings.max_tokens == AUTO else "",
         temperature=settings.temperature if settings.temperature is not None else preset.sampling.temperature,
         seed=settings.seed if settings.seed is not None else preset.sampling.seed,
         stop=settings.stop,
@@ -120,6 +123,13 @@ def run_config(
         use_cache=settings.use_cache,
         origin="tui",
     )
+
+
+def keep_auto_cap(config: RunConfig, derived: RunConfig) -> RunConfig:
+    """`config` (just made from the settings) with the auto cap `derived` holds (the previewed prompt's)."""
+    if config.max_tokens_auto != AUTO or not derived.max_tokens_auto:
+        return config
+    return dataclasses.replace(config, max_tokens=derived.max_tokens, max_tokens_auto=derived.max_tokens_auto)
 
 
 def parse_stop(text: str) -> tuple[str, ...]:

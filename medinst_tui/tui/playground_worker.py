@@ -29,12 +29,14 @@ from medinst_tui.fewshot.formats import BUILTIN_FORMATS, PromptFormat, load_user
 from medinst_tui.fewshot.prompt import BuiltPrompt, FitReport
 from medinst_tui.fewshot.prompt_edit import apply_edit
 from medinst_tui.paths import config_dir, response_cache_path, runs_db_path
+from medinst_tui.runs.auto_tokens import AUTO, with_auto_cap
 from medinst_tui.runs.cache import ResponseCache
 from medinst_tui.runs.engine import RunConfig, RunEngine, RunOutcome
 from medinst_tui.runs.records import SampleResult, Summary
 from medinst_tui.runs.single import record_single_run
 from medinst_tui.runs.store import RunStore
 from medinst_tui.state import default_export_folder
+from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import Index, Row
 from medinst_tui.tui.playground_settings import PlaygroundSettings, resolve_model, run_config
 
@@ -297,6 +299,8 @@ def build_preview(
     config = run_config(settings, preset)
     with pool.lease(preset) as backend:
         with open_index("playground-prompt") as index:
+            if config.max_tokens_auto == AUTO:  # this row's task's cap (fitting leaves room for it)
+                config = with_auto_cap(config, index, backend, Filter(tasks=(row.task,), splits=(row.split,)))
             engine = RunEngine(index, backend, user_formats=choices.formats)
             built = engine.prepare(row, config)
             info = engine.generate.info
@@ -355,6 +359,8 @@ def run_batch(
     with pool.lease(preset) as backend, open_index("playground-batch") as index:
         cache = ResponseCache(response_cache_path())
         try:
+            if config.max_tokens_auto == AUTO:
+                config = with_auto_cap(config, index, backend)
             engine = RunEngine(index, backend, store=runs_db(), cache=cache, user_formats=choices.formats)
             return engine.run(config, listener=inbox, cancel=cancel, keep_results=False)
         finally:

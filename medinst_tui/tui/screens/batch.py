@@ -244,7 +244,8 @@ class BatchScreen(Screen[None]):
         kind = f"a seeded sample (seed {c.sample_seed}) of" if c.sample is not None else "every row:"
         self._status(
             f"{message.rows:,} rows, {kind} {c.filter().describe()}  ·  {c.format}"
-            f"  ·  max {c.max_tokens} tokens  ·  {c.concurrency} in flight (local models: 1)"
+            f"  ·  max {'auto' if c.max_tokens_auto else c.max_tokens} tokens"
+            f"  ·  {c.concurrency} in flight (local models: 1)"
         )
 
     # -- running ---------------------------------------------------------------------------------------

@@ -43,7 +43,13 @@ from medinst_tui.store.index import Row
 from medinst_tui.tui.database import Database
 from medinst_tui.tui.formats import render_output
 from medinst_tui.tui.forms import leave_field
-from medinst_tui.tui.playground_settings import PlaygroundSettings, model_status, resolve_model, run_config
+from medinst_tui.tui.playground_settings import (
+    PlaygroundSettings,
+    keep_auto_cap,
+    model_status,
+    resolve_model,
+    run_config,
+)
 from medinst_tui.tui.playground_worker import (
     Choices,
     PlaygroundError,
@@ -431,7 +437,7 @@ class PlaygroundScreen(Screen[None]):
                 self.answer.set_state("idle", waiting + " (then it is sent)")
             return
         try:
-            config = run_config(settings, preview.preset)
+            config = keep_auto_cap(run_config(settings, preview.preset), preview.config)
         except ValueError as exc:
             self.notify(str(exc), severity="error")
             return

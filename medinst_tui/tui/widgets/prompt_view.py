@@ -55,8 +55,9 @@ def messages_text(built: BuiltPrompt) -> Text:
     return Text("\n").join(parts)
 
 
-def fit_text(fit: FitReport, edited: bool) -> Text:
-    """`1057 prompt tokens + 32 new / 4096 ctx (27%)` with what was dropped, and the edited mark."""
+def fit_text(fit: FitReport, edited: bool, auto: str = "") -> Text:
+    """`1057 prompt tokens + 32 new / 4096 ctx (27%)` with what was dropped, the edited mark, and how an
+    `auto` max tokens was derived (`auto`: RunConfig.max_tokens_auto)."""
     text = Text()
     if edited:
         text.append(" EDITED ", Style(bgcolor="dark_orange3", color="black", bold=True))
@@ -64,12 +65,15 @@ def fit_text(fit: FitReport, edited: bool) -> Text:
     count = f"{fit.prompt_tokens:,}{'' if fit.exact else ' (estimate)'}"
     text.append(count, Style(bold=True))
     text.append(" prompt tokens")
+    new = f" + {fit.max_tokens:,} new{' (auto)' if auto else ''}"
     if fit.n_ctx:
         used = (fit.prompt_tokens + fit.max_tokens) / fit.n_ctx
-        text.append(f" + {fit.max_tokens:,} new / {fit.n_ctx:,} ctx ")
+        text.append(f"{new} / {fit.n_ctx:,} ctx ")
         text.append(f"({used:.0%})", Style(color="red" if used > 1 else "green" if used < 0.8 else "yellow"))
     else:
-        text.append(f" + {fit.max_tokens:,} new (context size unknown)")
+        text.append(f"{new} (context size unknown)")
+    if auto:
+        text.append(f"\nmax tokens {auto}", Style(dim=True))
     if fit.dropped_shots:
         dropped = f"\nfitting dropped {len(fit.dropped_shots)} shot(s): {', '.join(fit.dropped_shots)}"
         text.append(dropped, Style(color="yellow"))
@@ -119,7 +123,9 @@ class PromptView(Vertical):
     def show(self, preview: PromptPreview) -> None:
         self.preview = preview
         built = preview.built
-        self.query_one("#prompt-fit", Static).update(fit_text(built.fit, built.edited))
+        self.query_one("#prompt-fit", Static).update(
+            fit_text(built.fit, built.edited, preview.config.max_tokens_auto)
+        )
         self.set_class(built.edited, "-edited")
         body = messages_text(built)
         self.plain_messages = body.plain

@@ -7,7 +7,7 @@ loads anything itself. Empty number fields mean "the preset's value".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
+from typing import Literal, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -147,7 +147,9 @@ class SettingsPanel(VerticalScroll):
         )
         yield Static("Sampling", classes="group")
         yield _field(
-            "max tokens", Input(_text(s.max_tokens), placeholder="preset", compact=True, id="max-tokens")
+            "max tokens",
+            Input(_text(s.max_tokens), placeholder="preset", compact=True, id="max-tokens"),
+            tooltip="a number, or auto: a cap from the task's gold outputs (README: --max-tokens auto)",
         )
         yield _field(
             "temperature", Input(_text(s.temperature), placeholder="preset", compact=True, id="temperature")
@@ -191,7 +193,12 @@ class SettingsPanel(VerticalScroll):
         mode = cast(ShotMode, self.query_one("#shot-mode", Select).value)
         if mode == "pinned" and not pinned:
             raise SettingsError("pinned shots: give the sample ids (as the browser shows them)")
-        max_tokens = _int_field(self._value("#max-tokens"), "max tokens", minimum=1)
+        max_tokens_text = self._value("#max-tokens").strip()
+        max_tokens: int | Literal["auto"] | None = (
+            "auto"
+            if max_tokens_text.lower() == "auto"
+            else _int_field(max_tokens_text, "max tokens", minimum=1)
+        )
         return PlaygroundSettings(
             model=model,
             endpoint_model=self._value("#endpoint-model").strip(),

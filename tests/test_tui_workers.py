@@ -40,3 +40,23 @@ async def test_comparing_a_run_that_is_gone_says_which(tmp_path: Path) -> None:
         title = str(app.screen.query_one("#compare-title", Static).render())
         assert title == "reading the runs failed: no run 'gone-a' in the runs DB"
         assert [n.message for n in app._notifications].count(title) == 1
+
+
+async def test_a_run_export_that_cannot_write_says_why_in_place(tmp_path: Path) -> None:
+    from medinst_tui.paths import runs_db_path
+    from medinst_tui.runs.records import RunHeader
+    from medinst_tui.runs.store import RunStore
+    from medinst_tui.tui.screens.runs import ExportRunScreen
+
+    RunStore(runs_db_path()).start(RunHeader("run-x", origin="cli"))
+    app = make_app(small_index(), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.push_screen(ExportRunScreen("run-x"))
+        await settle(pilot)
+        app.screen.query_one("#export-run-path").value = str(tmp_path)  # type: ignore[attr-defined]
+        await pilot.click("#export-run-go")
+        await settle(pilot)
+        status = str(app.screen.query_one("#export-run-status", Static).render())
+        assert status.startswith("the export failed: ") and str(tmp_path) in status
+        assert [n.message for n in app._notifications].count(status) == 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.style import Style
 from rich.text import Text
@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Static
+from textual.worker import Worker
 from textual_plotext import PlotextPlot
 
 from medinst_tui.runs.compare import format_headline, headline_metric
@@ -27,6 +28,7 @@ from medinst_tui.scoring import METRICS
 from medinst_tui.tui.playground_worker import default_export_path, runs_db
 from medinst_tui.tui.widgets.results_table import ResultsTable
 from medinst_tui.tui.widgets.run_summary import SummaryView
+from medinst_tui.tui.workers import WorkerFailures
 
 RUNS_LIMIT = 500
 BINS = 20
@@ -62,7 +64,7 @@ def plot_values(
     return key, values
 
 
-class RunsScreen(Screen[None]):
+class RunsScreen(WorkerFailures, Screen[None]):
     CSS_PATH = "runs.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back", id="runs.close"),
@@ -83,10 +85,6 @@ class RunsScreen(Screen[None]):
     class ResultsLoaded(Message):
         run_id: str
         results: list[SampleResult]
-
-    @dataclass
-    class LoadFailed(Message):
-        error: str
 
     def __init__(self) -> None:
         super().__init__()
@@ -133,14 +131,11 @@ class RunsScreen(Screen[None]):
     def action_refresh(self) -> None:
         self._list()
 
-    @work(thread=True, exclusive=True, group="runs-list", exit_on_error=False)
+    @work(
+        thread=True, exclusive=True, group="runs-list", exit_on_error=False, description="reading the runs DB"
+    )
     def _list(self) -> None:
-        try:
-            runs = runs_db().list_runs(RUNS_LIMIT)
-        except Exception as exc:
-            self.post_message(self.LoadFailed(f"reading the runs DB failed: {exc}"))
-            return
-        self.post_message(self.Listed(runs))
+        self.post_message(self.Listed(runs_db().list_runs(RUNS_LIMIT)))
 
     def on_runs_screen_listed(self, message: Listed) -> None:
         table = self.query_one("#runs-table", DataTable)
@@ -211,22 +206,20 @@ class RunsScreen(Screen[None]):
         else:
             self._load_results(run_id)
 
-    @work(thread=True, exclusive=True, group="runs-results", exit_on_error=False)
     def _load_results(self, run_id: str) -> None:
-        try:
-            results = runs_db().results(run_id)
-        except Exception as exc:
-            self.post_message(self.LoadFailed(f"reading run {run_id} failed: {exc}"))
-            return
-        self.post_message(self.ResultsLoaded(run_id, results))
+        self.run_worker(
+            lambda: self.post_message(self.ResultsLoaded(run_id, runs_db().results(run_id))),
+            thread=True,
+            exclusive=True,
+            group="runs-results",
+            exit_on_error=False,
+            description=f"reading run {run_id}",
+        )
 
     def on_runs_screen_results_loaded(self, message: ResultsLoaded) -> None:
         self.results[message.run_id] = message.results
         if message.run_id == self.current:
             self._plot()
-
-    def on_runs_screen_load_failed(self, message: LoadFailed) -> None:
-        self.notify(message.error, severity="error", timeout=10)
 
     # -- the plot --------------------------------------------------------------------------------------
     def scopes(self) -> list[str]:
@@ -324,7 +317,7 @@ class RunsScreen(Screen[None]):
         self.app.pop_screen()
 
 
-class RunResultsScreen(ModalScreen[None]):
+class RunResultsScreen(WorkerFailures, ModalScreen[None]):
     """A stored run's samples: the results table; enter opens one."""
 
     CSS_PATH = "runs.tcss"
@@ -349,14 +342,11 @@ class RunResultsScreen(ModalScreen[None]):
         self.query_one(ResultsTable).focus()
         self._load()
 
-    @work(thread=True, exclusive=True, group="run-results", exit_on_error=False)
+    @work(
+        thread=True, exclusive=True, group="run-results", exit_on_error=False, description="reading the run"
+    )
     def _load(self) -> None:
-        try:
-            results = runs_db().results(self.run.id)
-        except Exception as exc:
-            self.app.call_from_thread(self.notify, f"reading the run failed: {exc}", severity="error")
-            return
-        self.post_message(self.Loaded(results))
+        self.post_message(self.Loaded(runs_db().results(self.run.id)))
 
     def on_run_results_screen_loaded(self, message: Loaded) -> None:
         self.query_one(ResultsTable).add_results(message.results, self.run.summary)
@@ -371,7 +361,7 @@ class RunResultsScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-class ExportRunScreen(ModalScreen[Path | None]):
+class ExportRunScreen(WorkerFailures, ModalScreen[Path | None]):
     """A run's results to a JSON Lines file (the lines `medinst run -o` writes), in a worker."""
 
     CSS_PATH = "runs.tcss"
@@ -381,10 +371,6 @@ class ExportRunScreen(ModalScreen[Path | None]):
     class Exported(Message):
         path: Path
         lines: int
-
-    @dataclass
-    class ExportFailed(Message):
-        error: str
 
     def __init__(self, run_id: str) -> None:
         super().__init__()
@@ -413,14 +399,9 @@ class ExportRunScreen(ModalScreen[Path | None]):
         self.query_one("#export-run-status", Static).update("exporting …")
         self._export(Path(target))
 
-    @work(thread=True, exclusive=True, group="export-run", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="export-run", exit_on_error=False, description="the export")
     def _export(self, path: Path) -> None:
-        try:
-            results = runs_db().results(self.run_id)
-            lines = write_results_jsonl(results, path)
-        except Exception as exc:
-            self.post_message(self.ExportFailed(f"{type(exc).__name__}: {exc}"))
-            return
+        lines = write_results_jsonl(runs_db().results(self.run_id), path)
         self.post_message(self.Exported(path, lines))
 
     def on_export_run_screen_exported(self, message: Exported) -> None:
@@ -429,9 +410,8 @@ class ExportRunScreen(ModalScreen[Path | None]):
         self.query_one("#export-run-status", Static).update(text)
         self.notify(text, title="Run exported")
 
-    def on_export_run_screen_export_failed(self, message: ExportFailed) -> None:
-        self.query_one("#export-run-status", Static).update(Text(message.error, Style(color="red")))
-        self.notify(message.error, title="Export failed", severity="error")
+    def worker_failed(self, worker: Worker[Any], text: str) -> None:
+        self.query_one("#export-run-status", Static).update(Text(text, Style(color="red")))
 
     @on(Button.Pressed, "#export-run-close")
     def action_close(self) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
 from medinst_tui.cli.main import main
@@ -119,3 +121,19 @@ async def test_a_run_that_is_gone_is_one_error_line(tmp_path: Path) -> None:
         await settle(pilot, rounds=100)
         status = str(app.screen.query_one("#document-status", Static).render())
         assert "failed" in status and "no run 'nope'" in status
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["wide", "80x24"])
+def test_analysis_screen_snapshot(
+    snap_compare: Callable[..., bool], tmp_path: Path, size: tuple[int, int]
+) -> None:
+    store_run("run-a", 1, 0)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        pilot.app.push_screen(RunsScreen())
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot, rounds=200)
+
+    assert snap_compare(make_app(small_index(), tmp_path), terminal_size=size, run_before=run_before)

@@ -1,5 +1,5 @@
-"""What the reader last set in the app, remembered across restarts: the playground's model and sampling,
-the batch size, the export folder and format. Headless: no Textual here.
+"""What the reader last set in the app, remembered across restarts: the theme, the playground's model and
+sampling, the batch size, the export folder and format. Headless: no Textual here.
 
 The state is a versioned JSON file, `state.json`, beside `config.yaml` (README, "The app"). It is the app's
 file, not the user's: `config.yaml` is never written for it. It is written atomically (a temporary file
@@ -29,7 +29,7 @@ from medinst_tui.paths import config_file, data_dir
 
 STATE_VERSION = 1
 FILE_NAME = "state.json"
-SECTIONS = ("playground", "batch", "export")
+SECTIONS = ("app", "playground", "batch", "export")
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # the same rule as presets and `--api-key-env`
 EXPORT_FORMATS = ("jsonl", "parquet")
 
@@ -204,7 +204,25 @@ def safe_model_fields(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-# -- the batch and export sections ---------------------------------------------------------------------------
+# -- the app, batch and export sections ----------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class AppState:
+    theme: str = ""  # the theme last chosen in the app ("": none)
+    config_theme: str = ""  # config.yaml's `theme:` when it was chosen ("": none)
+
+    def theme_for(self, config_theme: str | None) -> str | None:
+        """The theme to start with: the one chosen in the app, unless config.yaml's `theme:` was changed
+        since that choice (the later decision wins)."""
+        if self.theme and self.config_theme == (config_theme or ""):
+            return self.theme
+        return config_theme
+
+
+def app_state(state: StateFile) -> AppState:
+    value, _ = restore(AppState, state.section("app"))
+    return value
+
+
 @dataclasses.dataclass(frozen=True)
 class BatchState:
     n: int | None = 20  # a seeded sample of N; None: every row of the filter

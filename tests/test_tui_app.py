@@ -11,7 +11,6 @@ from typing import TypeVar
 import pytest
 from textual.widgets import Button, Static
 
-from medinst_tui.config import load_config
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import ENV_MEMORY_LIMIT, Index
 from medinst_tui.tui.database import MEMORY_LIMIT
@@ -320,17 +319,7 @@ async def test_keymap_from_the_config_file_rebinds_by_id(tmp_path: Path) -> None
         assert any(r.id == "browse.search" and r.keys == "^f" for r in binding_rows(app))
 
 
-async def test_theme_choice_is_remembered_in_the_config(tmp_path: Path) -> None:
-    app = make_app(small_index(), tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        assert app.theme == "medinst-dark"
-        app.theme = "medinst-light"
-        await settle(pilot)
-    assert load_config(tmp_path / "config.yaml").theme == "medinst-light"
-    again = make_app(small_index(), tmp_path)
-    async with again.run_test(size=SIZE) as pilot:
-        assert again.theme == "medinst-light"
+# The theme chosen in the app is remembered in state.json: test_tui_state.py.
 
 
 async def test_palette_commands_filter_and_open_tasks(tmp_path: Path) -> None:

@@ -14,9 +14,11 @@ from textual.widgets import Input, RadioButton, Select
 from medinst_tui.paths import data_dir
 from medinst_tui.state import (
     STATE_VERSION,
+    AppState,
     BatchState,
     ExportState,
     StateFile,
+    app_state,
     batch_state,
     default_export_folder,
     export_state,
@@ -253,3 +255,39 @@ async def test_a_corrupt_state_file_is_a_warning_and_the_app_still_works(tmp_pat
         assert any("state.json: not valid JSON" in n for n in notes), notes
         await pilot.press("escape")  # the focus is not in a field: back to the browser
         assert isinstance(app.screen, BrowseScreen)
+
+
+# -- the theme -----------------------------------------------------------------------------------------------
+def test_the_chosen_theme_yields_to_a_config_theme_changed_after_it() -> None:
+    chosen = AppState(theme="medinst-light", config_theme="medinst-dark")
+    assert chosen.theme_for("medinst-dark") == "medinst-light"  # config.yaml as it was: the choice holds
+    assert chosen.theme_for("medinst-contrast") == "medinst-contrast"  # edited since: the config wins
+    assert chosen.theme_for(None) is None
+    assert AppState(theme="medinst-light").theme_for(None) == "medinst-light"
+    assert AppState().theme_for("medinst-contrast") == "medinst-contrast"
+
+
+async def test_the_theme_is_remembered_in_the_state_and_config_yaml_is_untouched(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    mine = "# my settings\ntheme: medinst-dark   # keep this comment\n"
+    config.write_text(mine, encoding="utf-8")
+    app = make_app(small_index(), tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "medinst-dark"
+        app.theme = "medinst-light"
+        await settle(pilot)
+    assert config.read_text(encoding="utf-8") == mine
+    assert read_state(tmp_path / "state.json")["app"] == {
+        "theme": "medinst-light",
+        "config_theme": "medinst-dark",
+    }
+    assert app_state(StateFile(tmp_path / "state.json")).theme == "medinst-light"
+    again = make_app(small_index(), tmp_path)
+    async with again.run_test(size=SIZE) as pilot:
+        assert again.theme == "medinst-light"
+    # the user edits config.yaml afterwards: that later decision wins at the next start
+    config.write_text("theme: medinst-contrast\n", encoding="utf-8")
+    edited = make_app(small_index(), tmp_path)
+    async with edited.run_test(size=SIZE) as pilot:
+        assert edited.theme == "medinst-contrast"

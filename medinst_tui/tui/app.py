@@ -14,7 +14,8 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
 
-from medinst_tui.config import Config, ConfigError, load_config, save_setting
+from medinst_tui.config import Config, ConfigError, load_config
+from medinst_tui.state import AppState, app_state, state_for, to_json
 from medinst_tui.store.index import IndexBusyError, IndexMissingError
 from medinst_tui.tui.commands import app_commands, browse_commands, playground_commands
 from medinst_tui.tui.database import Database
@@ -68,7 +69,8 @@ class MedinstApp(App[int]):
         self.medinst_themes: list[Theme] = themes
         for theme in themes:
             self.register_theme(theme)
-        self.theme = self._initial_theme(config.theme)
+        # the theme chosen in the app is remembered in state.json, never written into config.yaml
+        self.theme = self._initial_theme(app_state(state_for(self)).theme_for(config.theme))
         if config.keymap:
             self.set_keymap(config.keymap)
 
@@ -129,15 +131,14 @@ class MedinstApp(App[int]):
 
     # -- theme -----------------------------------------------------------------------------------------
     def _theme_changed(self, theme: Theme) -> None:
-        if theme.name != self.config.theme:
-            self._save_theme(theme.name)
+        self._save_theme(theme.name)
 
-    @work(thread=True, exclusive=True, group="config", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="state", exit_on_error=False)
     def _save_theme(self, name: str) -> None:
-        try:
-            save_setting("theme", name, self.config_path)
-        except (ConfigError, OSError) as exc:
-            self.call_from_thread(self.notify, f"could not remember the theme: {exc}", severity="warning")
+        chosen = AppState(theme=name, config_theme=self.config.theme or "")
+        problem = state_for(self).remember("app", to_json(chosen))
+        if problem:
+            self.call_from_thread(self.notify, f"could not remember the theme: {problem}", severity="warning")
 
     # -- commands and actions --------------------------------------------------------------------------
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:

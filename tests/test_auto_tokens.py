@@ -142,8 +142,11 @@ def test_run_max_tokens_auto_derives_shows_and_records_the_cap(
     expected = independent_cap(demo_db, tiny_gguf_path, "MedQA")
     model = ["--model", str(tiny_gguf_path), "--threads", "1", "--n-ctx", "1024", "--max-tokens", "auto"]
     args = ["run", "--db", str(demo_db), "--task", "MedQA", "--limit", "2", "--shots", "0", *model]
-    assert main([*args, "-o", str(tmp_path / "r.jsonl")]) == 0
-    stderr = capsys.readouterr().err
+    assert main([*args, "-o", str(tmp_path / "r.jsonl"), "--output-format", "json"]) == 0
+    captured = capsys.readouterr()
+    stderr = captured.err
+    summary = json.loads(captured.out)["run"]
+    assert summary["max_tokens"] == expected and summary["max_tokens_auto"].startswith(f"auto {expected}:")
     assert f"max tokens auto {expected}: p99 of " in stderr and "train/dev gold outputs of MedQA" in stderr
     (run,) = RunStore(tmp_path / "runs.duckdb").list_runs()
     assert run.max_tokens == expected  # recorded as the cap it ran with, and how it was derived

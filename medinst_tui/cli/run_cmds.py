@@ -286,6 +286,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             "model": model_name,
             "format": fmt,
             "shots": config.shots.describe(),
+            "max_tokens": config.max_tokens,
+            "max_tokens_auto": config.max_tokens_auto or None,
             "n_done": outcome.n_done,
             "n_errors": outcome.n_errors,
             "n_cancelled": outcome.n_cancelled,

@@ -174,3 +174,10 @@ def test_eval_keeps_the_papers_cap_and_refuses_auto(
     err = capsys.readouterr().err
     assert "--max-tokens auto is for ad-hoc trials" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_filter_without_rows_keeps_the_ceiling(db: Path) -> None:
+    with Index(db) as index:
+        auto = auto_max_tokens(index, Filter(tasks=("MedQA",), splits=("dev",)), words, exact=True)
+    assert auto.tasks == () and auto.cap == CEILING
+    assert auto.describe() == f"auto {CEILING}: no gold outputs to measure (the ceiling)"

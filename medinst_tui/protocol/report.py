@@ -1,5 +1,5 @@
-"""Table 3 (protocol/table3.py) as a terminal table, Markdown, CSV and LaTeX: the same rows, columns and notes
-in each."""
+"""Table 3 (protocol/table3.py) as a terminal table, Markdown, CSV, LaTeX and a Document (the TUI): the same
+rows, columns and notes in each."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from rich.markup import escape
 from rich.table import Table
 
+from medinst_tui.documents import Column, Document, Section
 from medinst_tui.protocol.table3 import Average, PaperColumn, Table3, TaskLine
 
 EMPTY = "—"
@@ -297,3 +298,28 @@ def to_latex(t: Table3) -> str:
     out += [r"\bottomrule", r"\end{tabular}", ""]
     out += ["% " + tex(n) for n in notes(t)]
     return "\n".join(out) + "\n"
+
+
+# -- a Document (the TUI's runs screen) ----------------------------------------------------------------------
+def to_document(t: Table3) -> Document:
+    """The same rows, columns and notes as a `Document` (medinst_tui/documents.py): what the TUI shows."""
+    header = _header(t)
+    keys = [f"c{i}" for i in range(len(header))]
+    user_col = N_FIXED + len(t.columns)
+    columns = [
+        Column(
+            key,
+            _TERMINAL_SHORT.get(name, name),
+            key_column=i == 1,
+            justify="left" if i < N_FIXED or i > user_col + 1 else "right",
+            style="bold green" if i == user_col else None,
+        )
+        for i, (key, name) in enumerate(zip(keys, header, strict=True))
+    ]
+    rows = []
+    for kind, cells in _rows(t):
+        shown = [_TERMINAL_SHORT.get(c, c) for c in cells]
+        rows.append({"kind": kind, **dict(zip(keys, shown, strict=True))})
+    section = Section("table3", columns, rows, title=f"MEDINST32 · Table 3 · {t.user_label}")
+    heading = [f"{t.user_label} beside the paper's seven models, in Table 3's layout"]
+    return Document("table3", {"model": t.model, "setting": t.setting}, [section], notes(t), heading)

@@ -1,6 +1,7 @@
 """A report shown as the CLI prints it: a `Document` (medinst_tui/documents.py) with its heading, one table
-per section, captions and notes. The run analysis (runs screen, `a`) and the paired comparison (compare
-screen, `a`) open here, built by the same core code as `medinst runs analyze` / `medinst runs compare`."""
+per section, captions and notes. The run analysis (runs screen, `a`), its Table 3 (runs screen, `3`) and the
+paired comparison (compare screen, `a`) open here, built by the same core code as `medinst runs analyze`,
+`medinst eval`'s report and `medinst runs compare`."""
 
 from __future__ import annotations
 
@@ -52,6 +53,19 @@ def run_analysis(run_id: str) -> Document:
     from medinst_tui.analysis.documents import analyze_loaded
 
     return analyze_loaded(_loaded(run_id))
+
+
+def run_table3(run_id: str) -> Document:
+    """A run beside the paper's seven models in Table 3's layout (`medinst eval`'s report; blocking)."""
+    from medinst_tui.protocol import record, report
+    from medinst_tui.protocol.stored import table_for_run
+    from medinst_tui.tui.playground_worker import runs_db
+
+    db = runs_db()
+    run = db.get(run_id)
+    if run is None:
+        raise LookupError(f"no run {run_id!r} in the runs DB")
+    return report.to_document(table_for_run(run, record.for_run(db.path, run)))
 
 
 def run_comparison(run_a: str, run_b: str) -> Document:

@@ -1,6 +1,6 @@
 """Every run, from the TUI and from `medinst run` alike (the same runs DB): its settings and scores, the
-distribution of its per-sample scores (terminal plots, the whole run or one task), its samples, an export
-to JSONL, and a comparison of two runs (space marks, c compares)."""
+distribution of its per-sample scores (terminal plots, the whole run or one task), its samples, its Table 3
+beside the paper's models (3), an export to JSONL, and a comparison of two runs (space marks, c compares)."""
 
 from __future__ import annotations
 
@@ -72,6 +72,7 @@ class RunsScreen(WorkerFailures, Screen[None]):
         Binding("c", "compare", "Compare", id="runs.compare"),
         Binding("o", "open_results", "Samples", id="runs.open_results"),
         Binding("a", "analyze", "Analysis", id="runs.analyze"),
+        Binding("3", "table3", "Table 3", id="runs.table3"),
         Binding("e", "export", "Export JSONL", id="runs.export"),
         Binding("t", "next_scope", "Plot: next task", id="runs.next_scope"),
         Binding("r", "refresh", "Refresh", id="runs.refresh"),
@@ -312,6 +313,16 @@ class RunsScreen(WorkerFailures, Screen[None]):
         from medinst_tui.tui.screens.document import DocumentScreen, run_analysis
 
         self.app.push_screen(DocumentScreen(f"analysis of run {run_id}", lambda: run_analysis(run_id)))
+
+    def action_table3(self) -> None:
+        """The run beside the paper's seven models in Table 3's layout (`medinst eval`'s report)."""
+        run_id = self._cursor_run()
+        if run_id is None:
+            self.notify("no run selected", severity="warning")
+            return
+        from medinst_tui.tui.screens.document import DocumentScreen, run_table3
+
+        self.app.push_screen(DocumentScreen(f"Table 3 · run {run_id}", lambda: run_table3(run_id)))
 
     def action_close(self) -> None:
         self.app.pop_screen()

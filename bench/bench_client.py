@@ -478,7 +478,7 @@ def write(
         " warm-up, then the bare engine, then the pool, on the same bodies. Ideal = concurrency / delay. CPU"
         " per request = this process's CPU time (all threads) / requests; the pool's includes body encoding,"
         " HTTP, answer parsing, replica choice and stats, not prompt building, scoring or result writing"
-        " (the batch engine's share, not wired to the pool yet).",
+        " (the batch engine's share: bench/bench_engine.py, bench/results/engine.md).",
         "",
     ]
     for stream in (False, True):

@@ -86,6 +86,16 @@ class Locations:
     models: Path
 
 
+def user_models_dir() -> Path:
+    """The user's model presets (`*.yaml`), beside the built-in ones."""
+    return config_dir() / "models"
+
+
+def user_templates_dir() -> Path:
+    """The user's prompt templates."""
+    return config_dir() / "templates"
+
+
 def errors_path_for(db: Path) -> Path:
     """The full list of skipped rows from the last index build sits next to the index."""
     return db.with_name(db.name + ".errors.jsonl")
@@ -96,8 +106,8 @@ def locate(db: Path | None = None) -> Locations:
     return Locations(
         config=config_dir(),
         config_file=config_file(),
-        user_models=config_dir() / "models",
-        user_templates=config_dir() / "templates",
+        user_models=user_models_dir(),
+        user_templates=user_templates_dir(),
         user_themes=config_dir() / "themes",
         data=data_dir(),
         cache=cache_dir(),

@@ -23,6 +23,7 @@ from medinst_tui.runs.store import RunStore
 from medinst_tui.scoring import score_pair
 from medinst_tui.scoring.families import entity_spans
 from medinst_tui.scoring.live import live_score, row_family
+from medinst_tui.session import ModelPool
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import Index
 from medinst_tui.tui.playground_settings import (
@@ -32,7 +33,7 @@ from medinst_tui.tui.playground_settings import (
     resolve_model,
     run_config,
 )
-from medinst_tui.tui.playground_worker import ModelPool, TokenBuffer
+from medinst_tui.tui.playground_worker import TokenBuffer
 
 
 def test_stop_sequences_typed_on_one_line_round_trip() -> None:
@@ -96,7 +97,7 @@ PRESET = ModelPreset(
 )
 
 
-def test_settings_resolve_like_the_cli() -> None:
+def test_settings_make_the_run_config_and_the_preset() -> None:  # vs the CLI: test_session.py
     base = run_config(PlaygroundSettings(), PRESET)
     assert (base.format, base.max_tokens, base.temperature, base.seed, base.origin) == (
         "medinst-plain",

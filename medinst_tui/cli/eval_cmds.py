@@ -35,7 +35,7 @@ from medinst_tui.cli.model_args import (
 from medinst_tui.cli.paper_files_cmds import extend_runs, extend_score
 from medinst_tui.cli.results_cmds import runs_store
 from medinst_tui.cli.run_cmds import pool_line, run_exit_code
-from medinst_tui.paths import config_dir, response_cache_path
+from medinst_tui.paths import response_cache_path, user_templates_dir
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -208,7 +208,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             backend,
             store=store,
             cache=cache,
-            user_formats=load_user_formats(config_dir() / "templates"),
+            user_formats=load_user_formats(user_templates_dir()),
             pool=model.pool,
         )
         progress = _progress()

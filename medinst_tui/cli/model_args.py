@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING
 from medinst_tui.cli.common import CliError, non_negative, positive, warning_line
 from medinst_tui.fewshot.formats import BUILTIN_FORMATS
 from medinst_tui.fewshot.shots import ShotSpec
-from medinst_tui.paths import config_dir
 
 if TYPE_CHECKING:
     from medinst_tui.backends.base import Backend
     from medinst_tui.backends.pool import ReplicaPool
     from medinst_tui.backends.presets import ModelPreset
+    from medinst_tui.session import ModelOverrides
 
 PAPER_MAX_TRIES = 10
 PAPER_RETRY_WAIT_S = 30.0
@@ -207,12 +207,12 @@ def choose_model(args: argparse.Namespace, *, protocol: bool = False, pooled: bo
     (`http://user:key@host` is recorded as `http://host`). ``protocol`` (`medinst eval`): unset retry
     options take the paper's patience.
     """
+    from medinst_tui import session
     from medinst_tui.backends.presets import (
         PresetError,
         backend_from_preset,
         check_available,
         check_endpoint_url,
-        resolve_preset,
         strip_userinfo,
     )
 
@@ -229,30 +229,15 @@ def choose_model(args: argparse.Namespace, *, protocol: bool = False, pooled: bo
             check_endpoint_url(url, option="--endpoint")
         spec = named or (urls[0] if urls else args.model)
         problems: list[str] = []
-        preset = resolve_preset(spec, user_dir=config_dir() / "models", problems=problems)
+        # the preset alone first: a local one named beside --endpoint is refused before any override
+        preset = session.resolve_model(spec, problems=problems)
     except PresetError as exc:
         raise CliError(str(exc)) from exc
     for problem in problems:
         warning_line(f"{problem} (skipped)")
     if named is not None and preset.kind != "remote":
         raise CliError(f"--endpoint serves a remote model; preset {named!r} is a local one")
-    changes: dict[str, object] = {}
-    if named is not None:
-        changes["base_url"] = urls[0]
-    if args.endpoint_model:
-        changes["model"] = args.endpoint_model
-    if args.api_key_env:
-        changes["api_key_env"] = args.api_key_env
-    if args.api:
-        changes["api"] = args.api
-    if args.threads:
-        changes["n_threads"] = args.threads
-    if args.n_ctx:
-        changes["n_ctx"] = args.n_ctx
-    if getattr(args, "concurrency", None) and len(urls) <= 1:
-        changes["max_concurrency"] = args.concurrency
-    if changes:
-        preset = dataclasses.replace(preset, **changes)  # type: ignore[arg-type]
+    preset = session.apply_overrides(preset, overrides_of(args, urls))
     if preset.kind == "remote":  # a local model does not retry
         preset = apply_retry_options(preset, args, protocol=protocol)
     missing = check_available(preset)
@@ -272,12 +257,33 @@ def choose_model(args: argparse.Namespace, *, protocol: bool = False, pooled: bo
         pool = pool_from_preset(preset, urls, concurrency=getattr(args, "concurrency", None))
         backend = pool.primary
         concurrency = pool.limit.ceiling  # asks each server once
+    fixed = args.max_tokens if isinstance(args.max_tokens, int) else None  # auto: derived later
+    defaults = session.run_defaults(
+        preset, format=args.format, max_tokens=fixed, temperature=args.temperature
+    )
     return ModelChoice(
         backend,
         named or (strip_userinfo(spec) if spec else preset.name),
-        args.format or preset.prompt_format,
-        args.max_tokens if isinstance(args.max_tokens, int) else preset.sampling.max_tokens,  # auto: later
-        args.temperature if args.temperature is not None else preset.sampling.temperature,
+        defaults.format,
+        defaults.max_tokens,
+        defaults.temperature,
         concurrency,
         pool,
+    )
+
+
+def overrides_of(args: argparse.Namespace, urls: list[str]) -> ModelOverrides:
+    """The model options' changes to the preset (the TUI's settings give the same ones)."""
+    from medinst_tui.session import ModelOverrides
+
+    named = args.model and urls and not args.model.lower().startswith("http")
+    return ModelOverrides(
+        base_url=urls[0] if named else None,
+        endpoint_model=args.endpoint_model or None,
+        api_key_env=args.api_key_env or None,
+        api=args.api or None,
+        n_ctx=args.n_ctx or None,
+        n_threads=args.threads or None,
+        # several replicas: the pool's ceiling is --concurrency (or what the servers say together)
+        max_concurrency=getattr(args, "concurrency", None) if len(urls) <= 1 else None,
     )

@@ -48,7 +48,7 @@ from medinst_tui.cli.results_cmds import (
 from medinst_tui.exit_codes import ExitCode
 from medinst_tui.fewshot.formats import load_user_formats
 from medinst_tui.outputs import check_output
-from medinst_tui.paths import config_dir, response_cache_path, runs_db_path
+from medinst_tui.paths import response_cache_path, runs_db_path, user_templates_dir
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -97,7 +97,7 @@ def cmd_prompt(args: argparse.Namespace) -> int:
             from medinst_tui.store.filters import Filter
 
             config = with_auto_cap(config, index, backend, Filter(tasks=(row.task,), splits=(row.split,)))
-        engine = RunEngine(index, backend, user_formats=load_user_formats(config_dir() / "templates"))
+        engine = RunEngine(index, backend, user_formats=load_user_formats(user_templates_dir()))
         try:
             built = engine.prepare(row, config)
         except ValueError as exc:  # too long for the context, a malformed history, a pinned id not there
@@ -260,7 +260,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             backend,
             store=store,
             cache=cache,
-            user_formats=load_user_formats(config_dir() / "templates"),
+            user_formats=load_user_formats(user_templates_dir()),
             pool=model.pool,
         )
         cancel = threading.Event()

@@ -12,11 +12,13 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from medinst_tui import session
 from medinst_tui.backends.base import BackendInfo
-from medinst_tui.backends.presets import ModelPreset, resolve_preset
+from medinst_tui.backends.presets import ModelPreset
 from medinst_tui.fewshot.shots import ShotMode, ShotSpec
 from medinst_tui.runs.auto_tokens import AUTO
 from medinst_tui.runs.engine import RunConfig
+from medinst_tui.session import ModelOverrides
 from medinst_tui.store.filters import Filter
 
 SHOT_MODE_LABELS: dict[ShotMode, str] = {
@@ -62,23 +64,24 @@ class PlaygroundSettings:
         return (*self.model_key(), self.format, self.shot_spec(), self.max_tokens)
 
 
+def overrides_of(settings: PlaygroundSettings, *, concurrency: int | None = None) -> ModelOverrides:
+    """The settings' changes to the preset, as the CLI's model options give them."""
+    return ModelOverrides(
+        endpoint_model=settings.endpoint_model.strip() or None,
+        api_key_env=settings.api_key_env.strip() or None,
+        n_ctx=settings.n_ctx or None,
+        n_threads=settings.n_threads or None,
+        max_concurrency=concurrency or None,
+    )
+
+
 def resolve_model(
     settings: PlaygroundSettings, presets: dict[str, ModelPreset], *, concurrency: int | None = None
 ) -> ModelPreset:
-    """The preset the settings name, with their overrides applied (raises PresetError)."""
-    preset = resolve_preset(settings.model.strip() or None, presets=presets)
-    changes: dict[str, Any] = {}
-    if settings.endpoint_model.strip():
-        changes["model"] = settings.endpoint_model.strip()
-    if settings.api_key_env.strip():
-        changes["api_key_env"] = settings.api_key_env.strip()
-    if settings.n_ctx:
-        changes["n_ctx"] = settings.n_ctx
-    if settings.n_threads:
-        changes["n_threads"] = settings.n_threads
-    if concurrency:
-        changes["max_concurrency"] = concurrency
-    return dataclasses.replace(preset, **changes) if changes else preset
+    """The preset the settings name, with their overrides applied (raises PresetError): the session
+    layer's `resolve_model`, the one `medinst run` calls."""
+    overrides = overrides_of(settings, concurrency=concurrency)
+    return session.resolve_model(settings.model.strip() or None, overrides, presets=presets)
 
 
 def split_of(f: Filter) -> str | None:
@@ -101,6 +104,14 @@ def run_config(
 ) -> RunConfig:
     """The RunConfig for one playground answer (no filter) or a batch over `f` (origin "tui")."""
     f = f or Filter()
+    fixed = settings.max_tokens if isinstance(settings.max_tokens, int) else None
+    defaults = session.run_defaults(
+        preset,
+        format=settings.format or None,
+        max_tokens=fixed,
+        temperature=settings.temperature,
+        seed=settings.seed,
+    )
     return RunConfig(
         tasks=f.tasks,
         categories=f.categories,
@@ -110,13 +121,13 @@ def run_config(
         sample=sample,
         sample_seed=sample_seed,
         shots=settings.shot_spec(),
-        format=settings.format or preset.prompt_format,
+        format=defaults.format,
         model=settings.model.strip() or preset.name,
-        max_tokens=fixed if isinstance(fixed := settings.max_tokens, int) else preset.sampling.max_tokens,
+        max_tokens=defaults.max_tokens,
         # `auto`: derived by the worker that has the model and the index (with_auto_cap), "auto" until then
         max_tokens_auto=AUTO if settings.max_tokens == AUTO else "",
-        temperature=settings.temperature if settings.temperature is not None else preset.sampling.temperature,
-        seed=settings.seed if settings.seed is not None else preset.sampling.seed,
+        temperature=defaults.temperature,
+        seed=defaults.seed,
         stop=settings.stop,
         # an endpoint without a number: 1 here (the TUI does not ask the server before a batch)
         concurrency=concurrency or preset.max_concurrency or 1,

@@ -1,9 +1,9 @@
 """The playground's blocking work, called from thread workers: loading models, building prompts, sending
 one sample, batches, the runs DB. No Textual here; the screens own the workers and the messages.
 
-- `ModelPool` keeps the backends the app has used (a loaded model stays warm when the playground closes and
-  reopens, a batch shares the playground's); every use is a lease, taken in a worker thread, because
-  loading a model, `describe()`, `count_tokens()` and `render()` may block.
+- The app's `PlaygroundSession` holds a `session.ModelPool`: a loaded model stays warm when the playground
+  closes and reopens, a batch shares the playground's; every use is a lease, taken in a worker thread,
+  because loading a model, `describe()`, `count_tokens()` and `render()` may block.
 - `TokenBuffer` and `BatchInbox` are filled by the generation thread and drained by a UI timer: the
   screen redraws in batches (every ~50 ms), never once per token.
 """
@@ -16,7 +16,7 @@ import dataclasses
 import threading
 import time
 import weakref
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -24,17 +24,17 @@ from pathlib import Path
 from typing import TypeVar
 
 from medinst_tui.backends.base import Backend, BackendError, BackendInfo, RateMeter
-from medinst_tui.backends.presets import ModelPreset, backend_from_preset, check_available, load_presets
-from medinst_tui.fewshot.formats import BUILTIN_FORMATS, PromptFormat, load_user_formats
+from medinst_tui.backends.presets import ModelPreset, backend_from_preset, check_available
 from medinst_tui.fewshot.prompt import BuiltPrompt, FitReport
 from medinst_tui.fewshot.prompt_edit import apply_edit
-from medinst_tui.paths import config_dir, response_cache_path, runs_db_path
+from medinst_tui.paths import response_cache_path, runs_db_path
 from medinst_tui.runs.auto_tokens import AUTO, with_auto_cap
 from medinst_tui.runs.cache import ResponseCache
 from medinst_tui.runs.engine import RunConfig, RunEngine, RunOutcome
 from medinst_tui.runs.records import SampleResult, Summary
 from medinst_tui.runs.single import record_single_run
 from medinst_tui.runs.store import RunStore
+from medinst_tui.session import Choices, ModelPool
 from medinst_tui.state import default_export_folder
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import Index, Row
@@ -85,66 +85,6 @@ def runs_db() -> RunStore:
 
 # -- models ------------------------------------------------------------------------------------------------
 @dataclass
-class _Entry:
-    backend: Backend
-    users: int = 0
-
-
-class ModelPool:
-    """Backends by preset, the `keep` most recently used kept open (idle ones beyond that are closed)."""
-
-    def __init__(self, keep: int = 2) -> None:
-        self.keep = keep
-        self._lock = threading.Lock()
-        self._entries: OrderedDict[ModelPreset, _Entry] = OrderedDict()
-
-    @contextlib.contextmanager
-    def lease(self, preset: ModelPreset) -> Iterator[Backend]:
-        """The backend for `preset` (built on first use; it loads lazily). Call from a worker thread."""
-        with self._lock:
-            entry = self._entries.get(preset)
-            if entry is None:
-                entry = self._entries[preset] = _Entry(backend_from_preset(preset))
-            entry.users += 1
-            self._entries.move_to_end(preset)
-        try:
-            yield entry.backend
-        finally:
-            with self._lock:
-                entry.users -= 1
-                victims = self._evict()
-            for backend in victims:
-                with contextlib.suppress(Exception):
-                    backend.close()
-
-    def is_loaded(self, preset: ModelPreset) -> bool:
-        """Whether a send with `preset` finds its model in memory (a remote endpoint has nothing to load).
-        Cheap: a lock and an attribute, safe on the UI thread."""
-        with self._lock:
-            entry = self._entries.get(preset)
-        if entry is None:
-            return preset.kind == "remote"
-        return bool(getattr(entry.backend, "loaded", True))
-
-    def _evict(self) -> list[Backend]:
-        victims: list[Backend] = []
-        for preset in list(self._entries):
-            if len(self._entries) <= self.keep:
-                break
-            if self._entries[preset].users == 0:
-                victims.append(self._entries.pop(preset).backend)
-        return victims
-
-    def close_all(self) -> None:
-        with self._lock:
-            entries = list(self._entries.values())
-            self._entries.clear()
-        for entry in entries:
-            with contextlib.suppress(Exception):
-                entry.backend.close()
-
-
-@dataclass
 class PlaygroundSession:
     """What outlives one playground screen: the warm models and the last settings used."""
 
@@ -162,31 +102,6 @@ def session_for(app: object) -> PlaygroundSession:
         session = _sessions[app] = PlaygroundSession(ModelPool())
         weakref.finalize(app, session.models.close_all)
     return session
-
-
-@dataclass(frozen=True)
-class Choices:
-    """What the settings panel offers: presets, prompt formats, and the problems found loading them."""
-
-    presets: dict[str, ModelPreset]
-    formats: dict[str, PromptFormat]
-    problems: tuple[str, ...] = ()
-
-    @property
-    def format_names(self) -> list[str]:
-        return [*BUILTIN_FORMATS, *self.formats]
-
-
-def load_choices() -> Choices:
-    """Built-in and user presets and user prompt templates; broken files are reported, not fatal."""
-    problems: list[str] = []
-    presets = load_presets(config_dir() / "models", errors=problems)
-    try:
-        formats = load_user_formats(config_dir() / "templates")
-    except (ValueError, OSError) as exc:
-        problems.append(str(exc))
-        formats = {}
-    return Choices(presets, formats, tuple(problems))
 
 
 # -- streaming buffers -------------------------------------------------------------------------------------

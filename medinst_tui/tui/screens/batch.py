@@ -28,6 +28,7 @@ from textual.widgets import Button, Footer, Input, Label, ProgressBar, Static
 
 from medinst_tui.backends.presets import ModelPreset, PresetError
 from medinst_tui.runs.engine import RunConfig, RunOutcome
+from medinst_tui.session import Choices, load_choices
 from medinst_tui.state import BatchState, StateFile, batch_state, state_for, to_json
 from medinst_tui.store.filters import Filter
 from medinst_tui.tui.database import Database
@@ -35,12 +36,10 @@ from medinst_tui.tui.forms import leave_field
 from medinst_tui.tui.playground_settings import PlaygroundSettings, resolve_model, run_config
 from medinst_tui.tui.playground_worker import (
     BatchInbox,
-    Choices,
     PlaygroundSession,
     count_planned,
     direct_opener,
     in_generation_thread,
-    load_choices,
     run_batch,
     session_for,
 )

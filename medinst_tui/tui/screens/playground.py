@@ -37,6 +37,7 @@ from medinst_tui.backends.presets import PresetError, default_preset
 from medinst_tui.runs.engine import RunConfig
 from medinst_tui.runs.records import SampleResult
 from medinst_tui.scoring.live import LiveScore, live_score, row_family
+from medinst_tui.session import Choices, load_choices
 from medinst_tui.state import StateFile, restore, safe_model_fields, state_for, to_json
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import Row
@@ -51,7 +52,6 @@ from medinst_tui.tui.playground_settings import (
     run_config,
 )
 from medinst_tui.tui.playground_worker import (
-    Choices,
     PlaygroundError,
     PlaygroundSession,
     PromptPreview,
@@ -60,7 +60,6 @@ from medinst_tui.tui.playground_worker import (
     direct_opener,
     edit_preview,
     in_generation_thread,
-    load_choices,
     send_one,
     session_for,
     test_connection,

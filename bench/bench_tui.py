@@ -379,9 +379,9 @@ async def interactions(db: Path, runs: int) -> dict[str, Any]:
 def db_figures(db: Path) -> list[tuple[str, float]]:
     """The same queries without the UI: what the database part of each interaction costs."""
     from medinst_tui.store.browse import Positions, previews_at
+    from medinst_tui.store.facet_counts import base_filter
     from medinst_tui.store.filters import Filter
     from medinst_tui.store.index import Index
-    from medinst_tui.store.facet_counts import base_filter
 
     out: list[tuple[str, float]] = []
     with Index(db) as index:

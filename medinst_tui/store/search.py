@@ -48,6 +48,14 @@ ROW_COLUMNS = "id, task, split, category, instruction, input, output, history, s
 # --------------------------------------------------------------------------------------------------
 # Id sets
 # --------------------------------------------------------------------------------------------------
+def in_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Which of the sorted ids `a` are in the sorted unique ids `b` (a mask; len(a) binary searches)."""
+    if not len(b):
+        return np.zeros(len(a), bool)
+    at = np.minimum(np.searchsorted(b, a), len(b) - 1)
+    return np.asarray(b[at] == a)
+
+
 def intersect_ranges(ids: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """The ids inside any of the sorted disjoint inclusive ranges lo[i]..hi[i]."""
     if not len(lo):
@@ -296,7 +304,7 @@ class Searcher:
         checks: list[str] = []
         params: dict[str, Any] = {}
         sure: np.ndarray | None = None  # rows that pass every check: the intersection of the terms'
-        sure_terms = 0
+        sure_terms = id_terms = 0
         for n, term in enumerate(query.terms):
             if term.scope == "instruction":
                 scope_ranges, check, extra = self._instruction_scope(term, n)
@@ -309,6 +317,7 @@ class Searcher:
             term_ids, exact, term_sure = self._term_ids(term)
             if term_ids is not None:
                 ids = term_ids if ids is None else np.intersect1d(ids, term_ids, assume_unique=True)
+                id_terms += 1
             if not exact:
                 self._ensure_macros()
                 checks.append(term_check(term, n, params))
@@ -317,8 +326,8 @@ class Searcher:
                     sure_terms += 1
         if sure_terms != len(checks) or ids is None:
             sure = None  # some check has no sure rows (or there are no candidates to speak of)
-        elif sure is not None:
-            sure = np.intersect1d(sure, ids, assume_unique=True)
+        elif sure is not None and id_terms > 1:  # one term: its sure rows are among its candidates
+            sure = sure[in_sorted(sure, ids)]
         if ids is not None and narrowed:  # keep the candidates inside the filter's (and scopes') blocks
             ids = intersect_ranges(ids, *ranges)
             if sure is not None:
@@ -353,7 +362,7 @@ class Searcher:
             rest = plan.ids
             if plan.sure is not None:
                 place(plan.sure)
-                rest = np.setdiff1d(plan.ids, plan.sure, assume_unique=True)
+                rest = plan.ids[~in_sorted(plan.ids, plan.sure)]
             for chunk in _chunks(rest, VERIFY_MAX):
                 rows = self.con.execute(
                     sql.render("search_verify_count", plan.check), plan.params | {"ids": chunk.tolist()}
@@ -379,11 +388,12 @@ class Searcher:
             while len(out) < limit and start < len(ids):
                 chunk = ids[start : start + size]
                 check, params = plan.check, plan.params | extra | {"ids": chunk.tolist()}
-                if plan.sure is not None:
-                    sure = np.intersect1d(chunk, plan.sure, assume_unique=True)
-                    if len(sure):
-                        check = f"(id IN (SELECT unnest($s_sure)) OR {check})"
-                        params["s_sure"] = sure.tolist()
+                known = in_sorted(chunk, plan.sure) if plan.sure is not None else None
+                if known is not None and known.all():  # no row to check (a phrase inside one token)
+                    check, params = "TRUE", extra | {"ids": chunk.tolist()}
+                elif known is not None and known.any():
+                    check = f"(id IN (SELECT unnest($s_sure)) OR {check})"
+                    params["s_sure"] = chunk[known].tolist()
                 query = sql.render("search_verify_ids", check, columns=columns)
                 out += self.con.execute(query, params).fetchall()
                 start += size

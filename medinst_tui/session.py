@@ -15,12 +15,18 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from medinst_tui.backends.base import Backend
 from medinst_tui.backends.presets import ModelPreset, backend_from_preset, load_presets, resolve_preset
 from medinst_tui.fewshot.formats import BUILTIN_FORMATS, PromptFormat, load_user_formats
-from medinst_tui.paths import user_models_dir, user_templates_dir
+from medinst_tui.paths import response_cache_path, user_models_dir, user_templates_dir
+
+if TYPE_CHECKING:
+    from medinst_tui.backends.pool import ReplicaPool
+    from medinst_tui.runs.engine import RunEngine
+    from medinst_tui.runs.store import RunStore
+    from medinst_tui.store.index import Index
 
 
 @dataclass(frozen=True)
@@ -124,6 +130,38 @@ def load_choices() -> Choices:
         problems.append(str(exc))
         formats = {}
     return Choices(presets, formats, tuple(problems))
+
+
+# -- engines ----------------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def open_engine(
+    index: Index,
+    backend: Backend,
+    *,
+    store: RunStore | None = None,
+    formats: Mapping[str, PromptFormat] | None = None,
+    pool: ReplicaPool | None = None,
+    cache: bool = True,
+    engine_class: type[RunEngine] | None = None,
+) -> Iterator[RunEngine]:
+    """A batch engine on `index` and `backend` with the response cache (closed on the way out, whatever
+    happens), the runs DB `store` (None: results are not stored) and the user's prompt templates."""
+    from medinst_tui.runs.cache import ResponseCache
+    from medinst_tui.runs.engine import RunEngine
+
+    response_cache = ResponseCache(response_cache_path()) if cache else None
+    try:
+        yield (engine_class or RunEngine)(
+            index,
+            backend,
+            store=store,
+            cache=response_cache,
+            user_formats=dict(user_formats() if formats is None else formats),
+            pool=pool,
+        )
+    finally:
+        if response_cache is not None:
+            response_cache.close()
 
 
 # -- open backends ----------------------------------------------------------------------------------------

@@ -35,7 +35,6 @@ from medinst_tui.cli.model_args import (
 from medinst_tui.cli.paper_files_cmds import extend_runs, extend_score
 from medinst_tui.cli.results_cmds import runs_store
 from medinst_tui.cli.run_cmds import pool_line, run_exit_code
-from medinst_tui.paths import response_cache_path, user_templates_dir
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -153,8 +152,6 @@ def cmd_eval(args: argparse.Namespace) -> int:
     backend, model_name = model.backend, model.name
     settings = protocol_settings(args, model.format)
 
-    from medinst_tui.fewshot.formats import load_user_formats
-    from medinst_tui.runs.cache import ResponseCache
     from medinst_tui.runs.engine import RunConfig, RunEngine, new_run_id
 
     with open_index(args) as index, runs_store() as store:
@@ -202,18 +199,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
             def rows(self, config: RunConfig) -> tuple[int, Iterator[Any]]:
                 return plan.total, plan.rows(self.index)
 
-        cache = ResponseCache(response_cache_path())
-        engine = ProtocolEngine(
-            index,
-            backend,
-            store=store,
-            cache=cache,
-            user_formats=load_user_formats(user_templates_dir()),
-            pool=model.pool,
-        )
+        from medinst_tui.session import open_engine
+
         progress = _progress()
         listener = ProtocolProgress(progress, plan, plan.config.concurrency, pool_line(model.pool))
-        with progress:
+        engine_parts = open_engine(index, backend, store=store, pool=model.pool, engine_class=ProtocolEngine)
+        with engine_parts as engine, progress:
             outcome = engine.run(
                 plan.config,
                 output=out_dir / outdir.RESULTS if out_dir else None,
@@ -221,7 +212,6 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 cancel=threading.Event(),
                 run_id=run_id,
             )
-        cache.close()
     model.close()
     records.finish(
         record,

@@ -48,7 +48,7 @@ from medinst_tui.cli.results_cmds import (
 from medinst_tui.exit_codes import ExitCode
 from medinst_tui.fewshot.formats import load_user_formats
 from medinst_tui.outputs import check_output
-from medinst_tui.paths import response_cache_path, runs_db_path, user_templates_dir
+from medinst_tui.paths import runs_db_path, user_templates_dir
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -226,8 +226,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     backend, model_name, fmt = model.backend, model.name, model.format
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from medinst_tui.runs.cache import ResponseCache
-    from medinst_tui.runs.engine import RunConfig, RunEngine
+    from medinst_tui.runs.engine import RunConfig
 
     with open_index(args) as index, runs_store() as store:
         tasks = tuple(resolve_task(t, index.indexed_tasks(), assume_yes=args.yes) for t in args.task)
@@ -254,15 +253,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
             config = with_auto_cap(config, index, backend)
             err.print(f"max tokens {escape(config.max_tokens_auto)}", highlight=False, soft_wrap=True)
-        cache = ResponseCache(response_cache_path())
-        engine = RunEngine(
-            index,
-            backend,
-            store=store,
-            cache=cache,
-            user_formats=load_user_formats(user_templates_dir()),
-            pool=model.pool,
-        )
+        from medinst_tui.session import open_engine
+
         cancel = threading.Event()
         progress = Progress(
             TextColumn("[bold]{task.description}"),
@@ -273,10 +265,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             TimeElapsedColumn(),
             console=err,
         )
-        with progress:
+        with open_engine(index, backend, store=store, pool=model.pool) as engine, progress:
             listener = _RichListener(progress, pool_line(model.pool))
             outcome = engine.run(config, output=args.output, listener=listener, cancel=cancel)
-        cache.close()
     model.close()
     failed = [r for r in outcome.results if r.failed]
     data = {

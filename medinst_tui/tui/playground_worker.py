@@ -27,14 +27,13 @@ from medinst_tui.backends.base import Backend, BackendError, BackendInfo, RateMe
 from medinst_tui.backends.presets import ModelPreset, backend_from_preset, check_available
 from medinst_tui.fewshot.prompt import BuiltPrompt, FitReport
 from medinst_tui.fewshot.prompt_edit import apply_edit
-from medinst_tui.paths import response_cache_path, runs_db_path
+from medinst_tui.paths import runs_db_path
 from medinst_tui.runs.auto_tokens import AUTO, with_auto_cap
-from medinst_tui.runs.cache import ResponseCache
 from medinst_tui.runs.engine import RunConfig, RunEngine, RunOutcome
 from medinst_tui.runs.records import SampleResult, Summary
 from medinst_tui.runs.single import record_single_run
 from medinst_tui.runs.store import RunStore
-from medinst_tui.session import Choices, ModelPool
+from medinst_tui.session import Choices, ModelPool, open_engine
 from medinst_tui.state import default_export_folder
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import Index, Row
@@ -247,14 +246,10 @@ def send_one(
 ) -> tuple[SampleResult, str]:
     """Generate, score and store one answer to the previewed prompt; returns the result and its run id."""
     with pool.lease(preview.preset) as backend, open_index("playground-send") as index:
-        cache = ResponseCache(response_cache_path())
-        try:
-            engine = RunEngine(index, backend, cache=cache, user_formats=choices.formats)
+        with open_engine(index, backend, formats=choices.formats) as engine:
             result = engine.run_one(
                 preview.row, config, built=preview.built, on_token=buffer.add, cancel=cancel
             )
-        finally:
-            cache.close()
         info = engine.generate.info
     run_id = record_single_run(runs_db(), config, info, result, preview.row.category)
     return result, run_id
@@ -272,14 +267,10 @@ def run_batch(
     """A batch through the same engine as `medinst run`, stored in the runs DB, results kept in it only."""
     _available(preset)
     with pool.lease(preset) as backend, open_index("playground-batch") as index:
-        cache = ResponseCache(response_cache_path())
-        try:
-            if config.max_tokens_auto == AUTO:
-                config = with_auto_cap(config, index, backend)
-            engine = RunEngine(index, backend, store=runs_db(), cache=cache, user_formats=choices.formats)
+        if config.max_tokens_auto == AUTO:
+            config = with_auto_cap(config, index, backend)
+        with open_engine(index, backend, store=runs_db(), formats=choices.formats) as engine:
             return engine.run(config, listener=inbox, cancel=cancel, keep_results=False)
-        finally:
-            cache.close()
 
 
 def count_planned(open_index: IndexOpener, config: RunConfig) -> int:

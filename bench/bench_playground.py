@@ -110,9 +110,9 @@ async def streaming(
     from medinst_tui.store.filters import Filter
     from medinst_tui.store.index import Index
     from medinst_tui.tui.app import MedinstApp
-    from medinst_tui.tui.playground_settings import PlaygroundSettings
-    from medinst_tui.tui.screens.playground import PlaygroundScreen
-    from medinst_tui.tui.widgets.answer_stream import AnswerStream
+    from medinst_tui.tui.playground.answer_stream import AnswerStream
+    from medinst_tui.tui.playground.screen import PlaygroundScreen
+    from medinst_tui.tui.playground.settings import PlaygroundSettings
 
     flushes = [0]
     original = AnswerStream.append
@@ -216,8 +216,8 @@ async def tui_batch(db: Path, n: int, max_tokens: int, threads: int | None) -> B
     from medinst_tui.paths import resource_dir
     from medinst_tui.store.filters import Filter
     from medinst_tui.tui.app import MedinstApp
-    from medinst_tui.tui.playground_settings import PlaygroundSettings
-    from medinst_tui.tui.screens.batch import BatchScreen
+    from medinst_tui.tui.playground.batch import BatchScreen
+    from medinst_tui.tui.playground.settings import PlaygroundSettings
 
     app = MedinstApp(
         db, config_path=Path(tempfile.mkdtemp()) / "config.yaml", theme_dirs=[resource_dir("themes")]

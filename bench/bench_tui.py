@@ -136,7 +136,7 @@ class PaintProbe:
 
     @classmethod
     def install(cls) -> None:
-        from medinst_tui.tui.widgets.sample_table import SampleTable
+        from medinst_tui.tui.browse.sample_table import SampleTable
 
         original = SampleTable.render_line
 
@@ -186,7 +186,7 @@ async def wait_until(check: Callable[[], bool], timeout: float = 60.0) -> float:
 
 def child_first_paint(db: Path) -> None:
     from medinst_tui.tui.app import MedinstApp
-    from medinst_tui.tui.screens.browse import BrowseScreen
+    from medinst_tui.tui.browse.screen import BrowseScreen
 
     async def run() -> None:
         config = Path(tempfile.mkdtemp()) / "config.yaml"
@@ -225,8 +225,8 @@ def first_paint(db: Path, runs: int) -> tuple[Series, Series]:
 async def interactions(db: Path, runs: int) -> dict[str, Any]:
     from medinst_tui.store.filters import Filter
     from medinst_tui.tui.app import MedinstApp
-    from medinst_tui.tui.screens.browse import BrowseScreen
-    from medinst_tui.tui.widgets.facets import FacetNode, FacetsPanel
+    from medinst_tui.tui.browse.facets import FacetNode, FacetsPanel
+    from medinst_tui.tui.browse.screen import BrowseScreen
 
     config = Path(tempfile.mkdtemp()) / "config.yaml"
     PaintProbe.install()

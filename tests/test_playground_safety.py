@@ -11,8 +11,8 @@ from textual.widgets import Input
 
 from medinst_tui.paths import runs_db_path
 from medinst_tui.runs.store import RunStore
-from medinst_tui.tui.playground_settings import PlaygroundSettings
-from medinst_tui.tui.screens.playground import PlaygroundScreen
+from medinst_tui.tui.playground.screen import PlaygroundScreen
+from medinst_tui.tui.playground.settings import PlaygroundSettings
 from tests.test_playground_tui import MEDQA_TEST, SIZE, first_row, tiny_preset
 from tests.test_tui_support import make_app, settle
 

@@ -18,8 +18,8 @@ from medinst_tui.runs.records import RunHeader, RunTotals, SampleResult
 from medinst_tui.runs.store import RunStore
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import Index
-from medinst_tui.tui.screens.playground import PlaygroundScreen
-from medinst_tui.tui.screens.runs import RunsScreen
+from medinst_tui.tui.playground.screen import PlaygroundScreen
+from medinst_tui.tui.runs.screen import RunsScreen
 from tests.test_playground_tui import tiny_preset
 from tests.test_tui_support import make_app, settle
 

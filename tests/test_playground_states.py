@@ -11,9 +11,9 @@ from typing import Any
 
 from textual.widgets import Input, Select
 
-from medinst_tui.tui.playground_settings import PlaygroundSettings
-from medinst_tui.tui.screens.playground import PlaygroundScreen
-from medinst_tui.tui.widgets.settings_panel import CUSTOM, SettingsPanel
+from medinst_tui.tui.playground.screen import PlaygroundScreen
+from medinst_tui.tui.playground.settings import PlaygroundSettings
+from medinst_tui.tui.playground.settings_panel import CUSTOM, SettingsPanel
 from tests.test_playground_tui import MEDQA_TEST, SIZE, first_row, open_playground, shown
 from tests.test_playground_tui import tiny as tiny  # the fixture
 from tests.test_tui_support import make_app, settle

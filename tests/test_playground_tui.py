@@ -23,14 +23,14 @@ from medinst_tui.scoring.live import row_family
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import Index, Row
 from medinst_tui.tui.app import MedinstApp
-from medinst_tui.tui.playground_settings import PlaygroundSettings
-from medinst_tui.tui.screens.batch import BatchScreen
-from medinst_tui.tui.screens.browse import BrowseScreen
-from medinst_tui.tui.screens.compare import CompareScreen
-from medinst_tui.tui.screens.playground import PlaygroundScreen
-from medinst_tui.tui.screens.runs import ExportRunScreen, RunsScreen
-from medinst_tui.tui.widgets.results_table import ResultsTable
-from medinst_tui.tui.widgets.settings_panel import SettingsPanel
+from medinst_tui.tui.browse.screen import BrowseScreen
+from medinst_tui.tui.playground.batch import BatchScreen
+from medinst_tui.tui.playground.screen import PlaygroundScreen
+from medinst_tui.tui.playground.settings import PlaygroundSettings
+from medinst_tui.tui.playground.settings_panel import SettingsPanel
+from medinst_tui.tui.runs.compare import CompareScreen
+from medinst_tui.tui.runs.results_table import ResultsTable
+from medinst_tui.tui.runs.screen import ExportRunScreen, RunsScreen
 from tests.conftest_backends import running_llama_server
 from tests.test_tui_support import make_app, settle
 
@@ -395,7 +395,7 @@ async def test_a_cancelled_batch_keeps_its_results_and_resumes_from_the_cache(
         table.move_cursor(row=0)
         await pilot.press("enter")
         await settle(pilot)
-        from medinst_tui.tui.screens.sample_result import SampleResultScreen
+        from medinst_tui.tui.runs.sample_result import SampleResultScreen
 
         opened = app.screen
         assert isinstance(opened, SampleResultScreen)

@@ -26,14 +26,14 @@ from medinst_tui.scoring.live import live_score, row_family
 from medinst_tui.session import ModelPool
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import Index
-from medinst_tui.tui.playground_settings import (
+from medinst_tui.tui.playground.calls import TokenBuffer
+from medinst_tui.tui.playground.settings import (
     PlaygroundSettings,
     format_stop,
     parse_stop,
     resolve_model,
     run_config,
 )
-from medinst_tui.tui.playground_worker import TokenBuffer
 
 
 def test_stop_sequences_typed_on_one_line_round_trip() -> None:

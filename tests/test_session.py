@@ -11,7 +11,7 @@ from medinst_tui import session
 from medinst_tui.backends.presets import ModelPreset, Sampling
 from medinst_tui.cli.main import build_parser
 from medinst_tui.cli.model_args import choose_model
-from medinst_tui.tui.playground_settings import PlaygroundSettings, resolve_model, run_config
+from medinst_tui.tui.playground.settings import PlaygroundSettings, resolve_model, run_config
 
 
 def spy(monkeypatch: pytest.MonkeyPatch) -> list[ModelPreset]:

@@ -18,9 +18,9 @@ from medinst_tui.paths import runs_db_path
 from medinst_tui.runs.engine import LiveScores
 from medinst_tui.runs.records import RunHeader, RunTotals, SampleResult
 from medinst_tui.runs.store import RunStore
-from medinst_tui.tui.screens.compare import CompareScreen
-from medinst_tui.tui.screens.document import DocumentScreen
-from medinst_tui.tui.screens.runs import RunsScreen
+from medinst_tui.tui.runs.compare import CompareScreen
+from medinst_tui.tui.runs.document import DocumentScreen
+from medinst_tui.tui.runs.screen import RunsScreen
 from tests.test_tui_support import make_app, settle, small_index
 
 LABELS = ["Supports", "Refutes", "Neutral"]
@@ -115,7 +115,7 @@ async def test_a_run_that_is_gone_is_one_error_line(tmp_path: Path) -> None:
     app = make_app(small_index(), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        from medinst_tui.tui.screens.document import run_analysis
+        from medinst_tui.tui.runs.document import run_analysis
 
         app.push_screen(DocumentScreen("analysis of run nope", lambda: run_analysis("nope")))
         await settle(pilot, rounds=100)

@@ -13,18 +13,18 @@ from textual.widgets import Button, Static
 
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import ENV_MEMORY_LIMIT, Index
+from medinst_tui.tui.browse.chips import FilterChips
+from medinst_tui.tui.browse.detail import DetailPane
+from medinst_tui.tui.browse.export import ExportScreen
+from medinst_tui.tui.browse.facets import FacetNode, FacetsPanel, FacetTree
+from medinst_tui.tui.browse.sample_table import PAGE_ROWS, SampleTable
+from medinst_tui.tui.browse.screen import FACETS_GROUP, BrowseScreen
+from medinst_tui.tui.browse.stats import StatsScreen
+from medinst_tui.tui.browse.task_picker import TaskPickerScreen
+from medinst_tui.tui.browse.toggles import Toggles
 from medinst_tui.tui.database import MEMORY_LIMIT
-from medinst_tui.tui.screens.browse import FACETS_GROUP, BrowseScreen
-from medinst_tui.tui.screens.export import ExportScreen
 from medinst_tui.tui.screens.first_run import FirstRunScreen
 from medinst_tui.tui.screens.help import HelpScreen, all_binding_ids, binding_rows
-from medinst_tui.tui.screens.stats import StatsScreen
-from medinst_tui.tui.screens.task_picker import TaskPickerScreen
-from medinst_tui.tui.widgets.chips import FilterChips
-from medinst_tui.tui.widgets.detail import DetailPane
-from medinst_tui.tui.widgets.facets import FacetNode, FacetsPanel, FacetTree
-from medinst_tui.tui.widgets.sample_table import PAGE_ROWS, SampleTable
-from medinst_tui.tui.widgets.toggles import Toggles
 from tests.test_tui_support import (
     MEDQA_INSTRUCTION,
     NEEDLE,

@@ -14,7 +14,7 @@ from medinst_tui.scoring import score_pair
 from medinst_tui.scoring.families import entity_spans
 from medinst_tui.scoring.live import live_score
 from medinst_tui.tui.formats import Entity, Event, Relation, mentions_of, parse_items, render_output, types_of
-from medinst_tui.tui.widgets.score_panel import diff_text
+from medinst_tui.tui.playground.score_panel import diff_text
 
 
 def plain(renderable: object) -> str:

@@ -18,15 +18,15 @@ from medinst_tui import catalog
 from medinst_tui.state import default_export_folder
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import ENV_MEMORY_LIMIT, Index
+from medinst_tui.tui.browse.export import ExportScreen
+from medinst_tui.tui.browse.jump import JumpScreen
+from medinst_tui.tui.browse.not_indexed import NotIndexedScreen, index_command
+from medinst_tui.tui.browse.screen import BrowseScreen
 from medinst_tui.tui.database import MEMORY_LIMIT
-from medinst_tui.tui.playground_settings import PlaygroundSettings
-from medinst_tui.tui.screens.batch import BatchScreen
-from medinst_tui.tui.screens.browse import BrowseScreen
-from medinst_tui.tui.screens.export import ExportScreen
-from medinst_tui.tui.screens.jump import JumpScreen
-from medinst_tui.tui.screens.not_indexed import NotIndexedScreen, index_command
-from medinst_tui.tui.screens.playground import PlaygroundScreen
-from medinst_tui.tui.widgets.settings_panel import SettingsPanel
+from medinst_tui.tui.playground.batch import BatchScreen
+from medinst_tui.tui.playground.screen import PlaygroundScreen
+from medinst_tui.tui.playground.settings import PlaygroundSettings
+from medinst_tui.tui.playground.settings_panel import SettingsPanel
 from tests.test_tui_support import make_app, settle, small_index
 
 SIZE = (120, 40)

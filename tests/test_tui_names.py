@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from medinst_tui import catalog
+from medinst_tui.tui.browse.facets import NAME_WIDTH, facet_label
 from medinst_tui.tui.names import ELLIPSIS, NameCuts, cut_middle, distinct_cuts
-from medinst_tui.tui.widgets.facets import NAME_WIDTH, facet_label
 
 
 def every_task_name() -> list[str]:

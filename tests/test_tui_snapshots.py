@@ -12,8 +12,8 @@ from textual.pilot import Pilot
 
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import ENV_MEMORY_LIMIT
+from medinst_tui.tui.browse.screen import BrowseScreen
 from medinst_tui.tui.database import MEMORY_LIMIT
-from medinst_tui.tui.screens.browse import BrowseScreen
 from tests.test_tui_support import make_app, settle, small_index
 
 

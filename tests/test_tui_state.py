@@ -28,12 +28,12 @@ from medinst_tui.state import (
     to_json,
 )
 from medinst_tui.store.filters import Filter
-from medinst_tui.tui.playground_settings import PlaygroundSettings
-from medinst_tui.tui.screens.batch import BatchScreen
-from medinst_tui.tui.screens.browse import BrowseScreen
-from medinst_tui.tui.screens.export import ExportScreen
-from medinst_tui.tui.screens.playground import PlaygroundScreen
-from medinst_tui.tui.widgets.settings_panel import CUSTOM, SettingsPanel
+from medinst_tui.tui.browse.export import ExportScreen
+from medinst_tui.tui.browse.screen import BrowseScreen
+from medinst_tui.tui.playground.batch import BatchScreen
+from medinst_tui.tui.playground.screen import PlaygroundScreen
+from medinst_tui.tui.playground.settings import PlaygroundSettings
+from medinst_tui.tui.playground.settings_panel import CUSTOM, SettingsPanel
 from tests.test_tui_support import make_app, settle, small_index
 
 SIZE = (120, 40)

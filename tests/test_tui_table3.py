@@ -12,8 +12,8 @@ from medinst_tui.paths import runs_db_path
 from medinst_tui.runs.engine import LiveScores
 from medinst_tui.runs.records import RunHeader, RunTotals, SampleResult
 from medinst_tui.runs.store import RunStore
-from medinst_tui.tui.screens.document import DocumentScreen
-from medinst_tui.tui.screens.runs import RunsScreen
+from medinst_tui.tui.runs.document import DocumentScreen
+from medinst_tui.tui.runs.screen import RunsScreen
 from tests.test_tui_support import make_app, settle, small_index
 
 

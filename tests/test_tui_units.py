@@ -25,15 +25,15 @@ from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import ENV_MEMORY_LIMIT, Index
 from medinst_tui.store.stats import filter_stats, label_balance
 from medinst_tui.tui import formats
+from medinst_tui.tui.browse.export import default_name
+from medinst_tui.tui.browse.jump import parse_row
+from medinst_tui.tui.browse.sample_table import SampleTable
+from medinst_tui.tui.browse.screen import BrowseScreen
+from medinst_tui.tui.browse.task_picker import rank
 from medinst_tui.tui.database import MEMORY_LIMIT, Database
 from medinst_tui.tui.gc_policy import NEVER, IdleCollector
-from medinst_tui.tui.screens.browse import BrowseScreen
-from medinst_tui.tui.screens.export import default_name
 from medinst_tui.tui.screens.help import binding_sources, declared_bindings
-from medinst_tui.tui.screens.jump import parse_row
-from medinst_tui.tui.screens.task_picker import rank
 from medinst_tui.tui.themes import load_themes, theme_from_yaml
-from medinst_tui.tui.widgets.sample_table import SampleTable
 from tests.test_tui_support import SIZES, small_index
 
 

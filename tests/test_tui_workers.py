@@ -30,7 +30,7 @@ async def test_a_failed_demo_build_is_one_notification_and_the_button_comes_back
 
 
 async def test_comparing_a_run_that_is_gone_says_which(tmp_path: Path) -> None:
-    from medinst_tui.tui.screens.compare import CompareScreen
+    from medinst_tui.tui.runs.compare import CompareScreen
 
     app = make_app(small_index(), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -46,7 +46,7 @@ async def test_a_run_export_that_cannot_write_says_why_in_place(tmp_path: Path) 
     from medinst_tui.paths import runs_db_path
     from medinst_tui.runs.records import RunHeader
     from medinst_tui.runs.store import RunStore
-    from medinst_tui.tui.screens.runs import ExportRunScreen
+    from medinst_tui.tui.runs.screen import ExportRunScreen
 
     RunStore(runs_db_path()).start(RunHeader("run-x", origin="cli"))
     app = make_app(small_index(), tmp_path)

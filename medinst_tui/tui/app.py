@@ -17,10 +17,10 @@ from textual.theme import Theme
 from medinst_tui.config import Config, ConfigError, load_config
 from medinst_tui.state import AppState, app_state, state_for, to_json
 from medinst_tui.store.index import IndexBusyError, IndexMissingError
+from medinst_tui.tui.browse.screen import BrowseScreen
 from medinst_tui.tui.commands import app_commands, browse_commands, playground_commands
 from medinst_tui.tui.database import Database
 from medinst_tui.tui.gc_policy import IdleCollector
-from medinst_tui.tui.screens.browse import BrowseScreen
 from medinst_tui.tui.screens.first_run import FirstRunScreen, SourcesFactory
 from medinst_tui.tui.themes import DEFAULT_THEME, load_themes
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 def browse_commands(app: MedinstApp, screen: Screen[Any]) -> Iterable[SystemCommand]:
-    from medinst_tui.tui.screens.browse import BrowseScreen
+    from medinst_tui.tui.browse.screen import BrowseScreen
 
     if not isinstance(screen, BrowseScreen):
         return
@@ -81,7 +81,7 @@ def app_commands(app: MedinstApp) -> Iterable[SystemCommand]:
 
 
 def open_runs(app: MedinstApp, compare: bool = False) -> None:
-    from medinst_tui.tui.screens.runs import RunsScreen
+    from medinst_tui.tui.runs.screen import RunsScreen
 
     app.push_screen(RunsScreen())
     if compare:
@@ -89,8 +89,8 @@ def open_runs(app: MedinstApp, compare: bool = False) -> None:
 
 
 def playground_commands(screen: Screen[Any]) -> Iterable[SystemCommand]:
-    from medinst_tui.tui.screens.batch import BatchScreen
-    from medinst_tui.tui.screens.playground import PlaygroundScreen
+    from medinst_tui.tui.playground.batch import BatchScreen
+    from medinst_tui.tui.playground.screen import PlaygroundScreen
 
     if isinstance(screen, PlaygroundScreen):
         yield SystemCommand("Send", "Generate the answer to the exact prompt (F5)", screen.action_send)

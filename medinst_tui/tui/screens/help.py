@@ -30,20 +30,24 @@ class BindingRow:
 
 def binding_sources() -> list[tuple[str, type[DOMNode]]]:
     """Every class of the app that declares bindings, found by walking `medinst_tui.tui` (a new screen
-    or widget is listed without being registered here): the app first, then in module and source order.
+    or widget is listed without being registered here): the app first, then feature by feature (its
+    screen first), in module and source order.
 
     A section is named by the class's `HELP_SECTION` when it has one, else by its name ("RunResultsScreen"
     is "Run results")."""
     import medinst_tui.tui as package
 
-    found: list[tuple[int, str, int, type[DOMNode]]] = []
+    found: list[tuple[int, tuple[str, bool, str], int, type[DOMNode]]] = []
     for info in pkgutil.walk_packages(package.__path__, prefix=f"{package.__name__}."):
         module = importlib.import_module(info.name)
         for obj in vars(module).values():
             ours = inspect.isclass(obj) and issubclass(obj, DOMNode) and obj.__module__ == module.__name__
             if ours and declared_bindings(obj):
                 line = inspect.getsourcelines(obj)[1]
-                found.append((0 if issubclass(obj, App) else 1, info.name, line, obj))
+                feature, _, leaf = info.name.rpartition(".")
+                # a feature's screen first, then its dialogs and widgets
+                order = (feature, leaf != "screen", leaf)
+                found.append((0 if issubclass(obj, App) else 1, order, line, obj))
     return [(section_name(cls), cls) for *_, cls in sorted(found, key=lambda f: f[:3])]
 
 

@@ -26,7 +26,7 @@ from medinst_tui.scoring.live import live_score, row_family
 from medinst_tui.session import ModelPool
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import Index
-from medinst_tui.tui.playground.calls import TokenBuffer
+from medinst_tui.tui.playground.buffers import TokenBuffer
 from medinst_tui.tui.playground.settings import (
     PlaygroundSettings,
     format_stop,

@@ -33,18 +33,12 @@ from medinst_tui.state import BatchState, StateFile, batch_state, state_for, to_
 from medinst_tui.store.filters import Filter
 from medinst_tui.tui.database import Database
 from medinst_tui.tui.forms import leave_field
-from medinst_tui.tui.playground.calls import (
-    BatchInbox,
-    PlaygroundSession,
-    count_planned,
-    direct_opener,
-    in_generation_thread,
-    run_batch,
-    session_for,
-)
+from medinst_tui.tui.playground.buffers import BatchInbox
+from medinst_tui.tui.playground.calls import PlaygroundSession, count_planned, run_batch, session_for
 from medinst_tui.tui.playground.settings import PlaygroundSettings, resolve_model, run_config
 from medinst_tui.tui.runs.results_table import ResultsTable
 from medinst_tui.tui.runs.run_summary import SummaryView
+from medinst_tui.tui.threads import direct_opener, in_generation_thread
 
 DRAIN_S = 0.1
 REMEMBERED = object()  # BatchScreen(sample=...): what the reader last set (20 the first time)

@@ -45,15 +45,13 @@ from medinst_tui.tui.database import Database
 from medinst_tui.tui.formats import render_output
 from medinst_tui.tui.forms import leave_field
 from medinst_tui.tui.playground.answer_stream import AnswerStream
+from medinst_tui.tui.playground.buffers import TokenBuffer
 from medinst_tui.tui.playground.calls import (
     PlaygroundError,
     PlaygroundSession,
     PromptPreview,
-    TokenBuffer,
     build_preview,
-    direct_opener,
     edit_preview,
-    in_generation_thread,
     send_one,
     session_for,
     test_connection,
@@ -68,6 +66,7 @@ from medinst_tui.tui.playground.settings import (
     run_config,
 )
 from medinst_tui.tui.playground.settings_panel import SettingsPanel
+from medinst_tui.tui.threads import direct_opener, in_generation_thread
 
 FLUSH_S = 0.05  # tokens reach the screen in batches at most this often
 SCORE_EVERY_S = 0.25  # the live score is recomputed at most this often while streaming

@@ -31,8 +31,8 @@ from medinst_tui.runs.records import SampleResult, Summary
 from medinst_tui.runs.store import RunRow
 from medinst_tui.scoring import METRICS, MetricSummary, format_brief, format_value
 from medinst_tui.tui.formats import one_line, render_output
-from medinst_tui.tui.playground.calls import runs_db
 from medinst_tui.tui.runs.run_summary import paper_label
+from medinst_tui.tui.runs.runs_db import runs_db
 from medinst_tui.tui.workers import WorkerFailures
 
 PREVIEW = 28

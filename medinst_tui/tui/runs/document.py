@@ -39,7 +39,7 @@ def section_cells(section: Section) -> tuple[list[Column], list[list[Text]]]:
 
 def _loaded(run_id: str) -> LoadedRun:
     from medinst_tui.analysis.documents import stored_run
-    from medinst_tui.tui.playground.calls import runs_db
+    from medinst_tui.tui.runs.runs_db import runs_db
 
     db = runs_db()
     run = db.get(run_id)
@@ -59,7 +59,7 @@ def run_table3(run_id: str) -> Document:
     """A run beside the paper's seven models in Table 3's layout (`medinst eval`'s report; blocking)."""
     from medinst_tui.protocol import record, report
     from medinst_tui.protocol.stored import table_for_run
-    from medinst_tui.tui.playground.calls import runs_db
+    from medinst_tui.tui.runs.runs_db import runs_db
 
     db = runs_db()
     run = db.get(run_id)

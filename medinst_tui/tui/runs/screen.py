@@ -25,9 +25,9 @@ from medinst_tui.runs.records import SampleResult, Summary
 from medinst_tui.runs.single import write_results_jsonl
 from medinst_tui.runs.store import RunRow
 from medinst_tui.scoring import METRICS
-from medinst_tui.tui.playground.calls import default_export_path, runs_db
 from medinst_tui.tui.runs.results_table import ResultsTable
 from medinst_tui.tui.runs.run_summary import SummaryView
+from medinst_tui.tui.runs.runs_db import default_export_path, runs_db
 from medinst_tui.tui.workers import WorkerFailures
 
 RUNS_LIMIT = 500

@@ -60,3 +60,16 @@ async def test_a_run_export_that_cannot_write_says_why_in_place(tmp_path: Path) 
         status = str(app.screen.query_one("#export-run-status", Static).render())
         assert status.startswith("the export failed: ") and str(tmp_path) in status
         assert [n.message for n in app._notifications].count(status) == 1
+
+
+async def test_a_screen_that_is_busy_tells_the_app_without_reaching_into_it(tmp_path: Path) -> None:
+    from medinst_tui.tui.messages import Busy
+
+    app = make_app(small_index(), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.collector.last_input -= 100  # idle for a while
+        before = app.collector.last_input
+        app.screen.post_message(Busy())  # as the playground does while an answer streams
+        await settle(pilot)
+        assert app.collector.last_input > before + 99

@@ -21,6 +21,7 @@ from medinst_tui.tui.browse.screen import BrowseScreen
 from medinst_tui.tui.commands import app_commands, browse_commands, playground_commands
 from medinst_tui.tui.database import Database
 from medinst_tui.tui.gc_policy import IdleCollector
+from medinst_tui.tui.messages import Busy
 from medinst_tui.tui.screens.first_run import FirstRunScreen, SourcesFactory
 from medinst_tui.tui.themes import DEFAULT_THEME, load_themes
 
@@ -156,6 +157,9 @@ class MedinstApp(App[int]):
     def action_build_demo(self) -> None:
         if not isinstance(self.screen, FirstRunScreen):
             self.push_screen(FirstRunScreen(self.db_path, self.demo_sources, replacing=self.db_path.exists()))
+
+    def on_busy(self, message: Busy) -> None:
+        self.collector.note_input()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown | events.MouseScrollDown | events.MouseScrollUp):

@@ -67,3 +67,9 @@ class QueryFailed(Message):
 
     what: str
     error: str
+
+
+class Busy(Message):
+    """Work the reader is waiting on is under way (an answer streaming): the app's idle-time garbage
+    collection waits, as it does while the reader types."""
+

@@ -44,6 +44,7 @@ from medinst_tui.store.index import Row
 from medinst_tui.tui.database import Database
 from medinst_tui.tui.formats import render_output
 from medinst_tui.tui.forms import leave_field
+from medinst_tui.tui.messages import Busy
 from medinst_tui.tui.playground.answer_stream import AnswerStream
 from medinst_tui.tui.playground.buffers import TokenBuffer
 from medinst_tui.tui.playground.calls import (
@@ -503,10 +504,7 @@ class PlaygroundScreen(Screen[None]):
         """A streaming answer is activity: the app's idle-time full garbage collection (a pause measured at
         20-230 ms here, see bench/results/playground.md) waits until it is done, as it waits while the
         reader types."""
-        collector = getattr(self.app, "collector", None)
-        note_input = getattr(collector, "note_input", None)
-        if callable(note_input):
-            note_input()
+        self.post_message(Busy())
 
     @work(thread=True, exclusive=True, group="pg-score", exit_on_error=False)
     def _score_live(self, generation: int, text: str) -> None:

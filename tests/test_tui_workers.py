@@ -73,3 +73,24 @@ async def test_a_screen_that_is_busy_tells_the_app_without_reaching_into_it(tmp_
         app.screen.post_message(Busy())  # as the playground does while an answer streams
         await settle(pilot)
         assert app.collector.last_input > before + 99
+
+
+async def test_a_batch_that_cannot_start_says_why_once(tmp_path: Path) -> None:
+    from medinst_tui.store.filters import Filter
+    from medinst_tui.tui.playground.batch import BatchScreen
+    from medinst_tui.tui.playground.settings import PlaygroundSettings
+
+    missing = "/nonexistent/medinst-tests/model.gguf"
+    app = make_app(small_index(), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.database is not None
+        batch = BatchScreen(app.database, Filter(tasks=("MedQA",)), PlaygroundSettings(model=missing))
+        app.push_screen(batch)
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        status = str(batch.query_one("#batch-plan", Static).render())
+        assert status.startswith("the batch failed: model: ") and "PlaygroundError" not in status
+        assert not batch.running and str(batch.query_one("#batch-start", Button).label) == "Resume (F5)"
+        assert [n.message for n in app._notifications].count(status) == 1

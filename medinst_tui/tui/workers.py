@@ -12,8 +12,17 @@ from typing import Any, Protocol
 from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
-# Errors whose message is written for the reader (a missing run, a refused path): shown without a type.
-READABLE = (LookupError, OSError, ValueError)
+from medinst_tui.backends.base import BackendError
+from medinst_tui.backends.presets import PresetError
+
+
+class ReadableError(Exception):
+    """Something the reader must fix (a missing model, a bad setting); the message says what."""
+
+
+# Errors whose message is written for the reader (a missing run, a refused path, an endpoint's answer):
+# shown without their type.
+READABLE = (ReadableError, PresetError, BackendError, LookupError, OSError, ValueError)
 
 
 def failure_text(worker: Worker[Any]) -> str:

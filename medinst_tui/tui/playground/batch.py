@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from typing import ClassVar, cast
+from typing import Any, ClassVar, cast
 
 from rich.style import Style
 from rich.text import Text
@@ -25,6 +25,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Input, Label, ProgressBar, Static
+from textual.worker import Worker
 
 from medinst_tui.backends.presets import ModelPreset, PresetError
 from medinst_tui.runs.engine import RunConfig, RunOutcome
@@ -39,6 +40,7 @@ from medinst_tui.tui.playground.settings import PlaygroundSettings, resolve_mode
 from medinst_tui.tui.runs.results_table import ResultsTable
 from medinst_tui.tui.runs.run_summary import SummaryView
 from medinst_tui.tui.threads import direct_opener, in_generation_thread
+from medinst_tui.tui.workers import WorkerFailures
 
 DRAIN_S = 0.1
 REMEMBERED = object()  # BatchScreen(sample=...): what the reader last set (20 the first time)
@@ -50,7 +52,7 @@ class BatchPlan:
     config: RunConfig
 
 
-class BatchScreen(Screen[None]):
+class BatchScreen(WorkerFailures, Screen[None]):
     CSS_PATH = "batch.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel_or_close", "Cancel / back", id="batch.cancel"),
@@ -66,10 +68,6 @@ class BatchScreen(Screen[None]):
     @dataclass
     class Finished(Message):
         outcome: RunOutcome
-
-    @dataclass
-    class Failed(Message):
-        error: str
 
     def __init__(
         self,
@@ -221,14 +219,11 @@ class BatchScreen(Screen[None]):
             return
         self._count(plan.config)
 
-    @work(thread=True, exclusive=True, group="batch-plan", exit_on_error=False)
+    @work(
+        thread=True, exclusive=True, group="batch-plan", exit_on_error=False, description="counting the rows"
+    )
     def _count(self, config: RunConfig) -> None:
-        try:
-            rows = count_planned(self.db.open, config)
-        except Exception as exc:
-            self.post_message(self.Failed(f"counting the rows failed: {exc}"))
-            return
-        self.post_message(self.Planned(rows, config))
+        self.post_message(self.Planned(count_planned(self.db.open, config), config))
 
     def on_batch_screen_planned(self, message: Planned) -> None:
         if self.running:
@@ -267,19 +262,15 @@ class BatchScreen(Screen[None]):
         self._timer = self.set_interval(DRAIN_S, self._drain, name="batch-drain")
         self._run(plan, self.inbox, self.cancel)
 
-    @work(exclusive=True, group="batch-run", exit_on_error=False)
+    @work(exclusive=True, group="batch-run", exit_on_error=False, description="the batch")
     async def _run(self, plan: BatchPlan, inbox: BatchInbox, cancel: threading.Event) -> None:
         models, opener = self.session.models, direct_opener(self.db.path)
 
         def run() -> RunOutcome:
             return run_batch(models, opener, plan.preset, plan.config, inbox, cancel, self.choices)
 
-        try:
-            outcome = await in_generation_thread(run)
-        except Exception as exc:  # every result made so far is already stored
-            self.post_message(self.Failed(f"{type(exc).__name__}: {exc}"))
-            return
-        self.post_message(self.Finished(outcome))
+        # a failure (every result made so far is already stored) reaches worker_failed
+        self.post_message(self.Finished(await in_generation_thread(run)))
 
     def _drain(self) -> None:
         inbox = self.inbox
@@ -334,12 +325,11 @@ class BatchScreen(Screen[None]):
         self._status(summary, error=outcome.status == "failed")
         self.notify(summary, title=f"Batch {outcome.status}")
 
-    def on_batch_screen_failed(self, message: Failed) -> None:
-        if self.running:
+    def worker_failed(self, worker: Worker[Any], text: str) -> None:
+        if self.running and worker.group == "batch-run":
             self._stop()
             self.query_one("#batch-start", Button).label = "Resume (F5)"
-        self._status(message.error, error=True)
-        self.notify(message.error, title="Batch failed", severity="error", timeout=10)
+        self._status(text, error=True)
 
     def action_cancel_or_close(self) -> None:
         if self.running:

@@ -28,6 +28,7 @@ from medinst_tui.tui.playground.buffers import BatchInbox, TokenBuffer
 from medinst_tui.tui.playground.settings import PlaygroundSettings, resolve_model, run_config
 from medinst_tui.tui.runs.runs_db import runs_db
 from medinst_tui.tui.threads import IndexOpener
+from medinst_tui.tui.workers import ReadableError
 
 
 # -- models ------------------------------------------------------------------------------------------------
@@ -52,7 +53,7 @@ def session_for(app: object) -> PlaygroundSession:
 
 
 # -- prompts -----------------------------------------------------------------------------------------------
-class PlaygroundError(Exception):
+class PlaygroundError(ReadableError):
     """Something the user must fix (a missing model, a bad setting); the message says what."""
 
 

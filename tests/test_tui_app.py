@@ -17,9 +17,10 @@ from medinst_tui.tui.browse.chips import FilterChips
 from medinst_tui.tui.browse.detail import DetailPane
 from medinst_tui.tui.browse.export import ExportScreen
 from medinst_tui.tui.browse.facets import FacetNode, FacetsPanel, FacetTree
-from medinst_tui.tui.browse.sample_table import PAGE_ROWS, SampleTable
+from medinst_tui.tui.browse.sample_table import SampleTable
 from medinst_tui.tui.browse.screen import FACETS_GROUP, BrowseScreen
 from medinst_tui.tui.browse.stats import StatsScreen
+from medinst_tui.tui.browse.table_pages import PAGE_ROWS
 from medinst_tui.tui.browse.task_picker import TaskPickerScreen
 from medinst_tui.tui.browse.toggles import Toggles
 from medinst_tui.tui.database import MEMORY_LIMIT

@@ -10,8 +10,8 @@ import pytest
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import ENV_MEMORY_LIMIT
 from medinst_tui.tui.browse.facets import FacetNode, FacetTree
-from medinst_tui.tui.browse.sample_table import TASK_MAX, TASK_MIN, Columns
 from medinst_tui.tui.browse.screen import FACETS_BELOW, BrowseScreen
+from medinst_tui.tui.browse.table_lines import TASK_MAX, TASK_MIN, Columns
 from medinst_tui.tui.database import MEMORY_LIMIT
 from tests.test_tui_support import make_app, settle, small_index
 

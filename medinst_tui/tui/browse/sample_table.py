@@ -12,6 +12,7 @@ answers. Scrolling never waits for the database.
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import ClassVar
@@ -27,10 +28,19 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from medinst_tui.store.browse import Positions, Preview, previews_at
+from medinst_tui.store.browse import Positions, Preview
 from medinst_tui.store.filters import Filter
-from medinst_tui.store.index import Index
 from medinst_tui.store.search_highlight import Highlighter, highlighter
+from medinst_tui.tui.browse.table_lines import (
+    Cell,
+    Columns,
+    Look,
+    compact,
+    header_strip,
+    painted,
+    strip_of,
+)
+from medinst_tui.tui.browse.table_pages import MAX_PAGES, PAGE_ROWS, PageAnswer, load_page
 from medinst_tui.tui.css import css_beside
 from medinst_tui.tui.database import Database
 from medinst_tui.tui.formats import one_line
@@ -38,86 +48,7 @@ from medinst_tui.tui.messages import QueryFailed, RowHighlighted
 from medinst_tui.tui.names import NameCuts
 from medinst_tui.tui.scrolling import set_virtual_height
 
-Cell = tuple[str, Style] | list[Segment]  # one style, or segments (search matches painted)
-PAGE_ROWS = 100
-MAX_PAGES = 48  # ~4,800 previews cached: memory stays flat however far one scrolls
 QUERY_GROUP = "table-pages"
-TASK_MIN, TASK_MAX = 12, 20  # the task column's width
-LENGTHS_FROM = 80  # the table's width from which the in/out length columns are shown
-
-
-def compact(n: int) -> str:
-    if n < 1000:
-        return str(n)
-    if n < 1_000_000:
-        return f"{n / 1000:.1f}k" if n < 10_000 else f"{n // 1000}k"
-    return f"{n / 1_000_000:.1f}M"
-
-
-@dataclass(frozen=True)
-class Columns:
-    position: int
-    task: int
-    split: int
-    input: int
-    output: int
-    length: int  # 0: the length columns are hidden (narrow terminal)
-
-    @classmethod
-    def fit(cls, width: int, rows: int) -> Columns:
-        """Widths for a table `width` cells wide: the task column takes a fifth (12 to 20, names cut in
-        the middle, names.py); under LENGTHS_FROM cells the length columns drop out (input and output
-        matter more)."""
-        position = max(len(f"{rows:,}"), 3)
-        task, split, length = max(TASK_MIN, min(TASK_MAX, width // 5)), 5, 6
-        rest = width - position - task - split - 2 * length - 6
-        if rest < 30 or width < LENGTHS_FROM:
-            length = 0
-            rest = width - position - task - split - 4
-        rest = max(rest, 2)
-        text_in = rest * 3 // 5
-        return cls(position, task, split, text_in, rest - text_in, length)
-
-
-@dataclass(frozen=True)
-class Look:
-    """The table's styles for one frame (from its component classes)."""
-
-    base: Style
-    header: Style
-    placeholder: Style
-    dim: Style
-    split: Style
-    cursor: Style
-    cursor_dim: Style
-    cursor_split: Style
-    match: Style
-
-    @classmethod
-    def of(cls, table: SampleTable) -> Look:
-        base = table.rich_style
-        dim = table.get_component_rich_style("sample-table--dim")
-        split = table.get_component_rich_style("sample-table--split")
-        cursor = base + table.get_component_rich_style("sample-table--cursor")
-        return cls(
-            base=base,
-            header=base + table.get_component_rich_style("sample-table--header"),
-            placeholder=base + table.get_component_rich_style("sample-table--placeholder"),
-            dim=base + dim,
-            split=base + split,
-            cursor=cursor,
-            cursor_dim=cursor + dim,
-            cursor_split=cursor + split,
-            match=table.get_component_rich_style("sample-table--match", partial=True),
-        )
-
-
-@dataclass(frozen=True)
-class PageAnswer:
-    page: int
-    rows: list[Preview]
-    positions: Positions | None  # the filter's block map, with the first page that needed it
-    mode: str | None = None  # a search: how it is answered ("index", "index + check", "scan", "filter")
 
 
 class SampleTable(ScrollView, can_focus=True):
@@ -385,7 +316,7 @@ class SampleTable(ScrollView, can_focus=True):
         look = self._look or Look.of(self)
         cols = self._cols or Columns.fit(width, self.row_count)
         if y == 0:
-            return self._header(cols, width, look.header)
+            return header_strip(cols, width, look.header)
         position = int(self.scroll_offset.y) + y - 1
         if position >= self.row_count:
             return Strip.blank(width, look.base)
@@ -417,11 +348,9 @@ class SampleTable(ScrollView, can_focus=True):
                 (compact(row.input_len).rjust(cols.length), dim),
                 (compact(row.output_len).rjust(cols.length), dim),
             ]
-        return self._strip(cells, width, line_style)
+        return strip_of(cells, width, line_style)
 
-    def _text_cell(
-        self, row_id: int, field: str, text: str, style: Style
-    ) -> tuple[str, Style] | list[Segment]:
+    def _text_cell(self, row_id: int, field: str, text: str, style: Style) -> Cell:
         """A text cell, its search matches painted (spans cached per row, field and width)."""
         if self._highlighter is None:
             return (text, style)
@@ -431,44 +360,8 @@ class SampleTable(ScrollView, can_focus=True):
             if len(self._marks) > 4 * PAGE_ROWS * MAX_PAGES:
                 self._marks.clear()
             spans = self._marks[key] = self._highlighter.spans(text, field)
-        if not spans:
-            return (text, style)
         match = style + (self._look.match if self._look else Style(bold=True, underline=True))
-        segments: list[Segment] = []
-        at = 0
-        for a, z in spans:
-            if a > at:
-                segments.append(Segment(text[at:a], style))
-            segments.append(Segment(text[a:z], match))
-            at = z
-        if at < len(text):
-            segments.append(Segment(text[at:], style))
-        return segments
-
-    @staticmethod
-    def _header(cols: Columns, width: int, style: Style) -> Strip:
-        cells: list[Cell] = [
-            ("#".rjust(cols.position), style),
-            ("task".ljust(cols.task), style),
-            ("split".ljust(cols.split), style),
-            ("input".ljust(cols.input), style),
-            ("gold output".ljust(cols.output), style),
-        ]
-        if cols.length:
-            cells += [("in".rjust(cols.length), style), ("out".rjust(cols.length), style)]
-        return SampleTable._strip(cells, width, style)
-
-    @staticmethod
-    def _strip(cells: list[Cell], width: int, fill: Style) -> Strip:
-        segments: list[Segment] = []
-        for n, cell in enumerate(cells):
-            if n:
-                segments.append(Segment(" ", fill))
-            if isinstance(cell, list):
-                segments += cell
-            else:
-                segments.append(Segment(cell[0], cell[1]))
-        return Strip(segments).adjust_cell_length(width, fill)
+        return painted(text, spans, style, match)
 
     # -- loading ---------------------------------------------------------------------------------------
     def _note_missing(self, page: int) -> None:
@@ -520,19 +413,9 @@ class SampleTable(ScrollView, can_focus=True):
                 after = last_ids.get(page - 1) if page > 0 else None
                 known = positions
 
-                def load(
-                    index: Index, page: int = page, after: int | None = after, known: Positions | None = known
-                ) -> PageAnswer:
-                    block_map = known or (Positions.load(index, f) if f.structural else None)
-                    mode = index.search_plan(f).mode if index.indexed_search(f) else None
-                    if not f.structural and not index.indexed_search(f):
-                        mode = "scan"  # an index without the search index: every search is a scan
-                    rows = previews_at(
-                        index, f, page * PAGE_ROWS, PAGE_ROWS, positions=block_map, after_id=after
-                    )
-                    return PageAnswer(page, rows, block_map if known is None else None, mode)
-
-                answer = await self._db.query(QUERY_GROUP, load)
+                answer = await self._db.query(
+                    QUERY_GROUP, functools.partial(load_page, f=f, page=page, after=after, known=known)
+                )
                 positions = positions or answer.positions
                 if answer.rows:
                     last_ids[page] = answer.rows[-1].id

@@ -20,8 +20,6 @@ import time
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.style import Style
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -32,13 +30,12 @@ from textual.timer import Timer
 from textual.widgets import Button, Footer, Static
 from textual.worker import get_current_worker
 
-from medinst_tui import catalog
 from medinst_tui.backends.presets import PresetError, default_preset
 from medinst_tui.runs.engine import RunConfig
 from medinst_tui.runs.records import SampleResult
 from medinst_tui.scoring.live import LiveScore, live_score, row_family
 from medinst_tui.session import Choices, load_choices
-from medinst_tui.state import StateFile, restore, safe_model_fields, state_for, to_json
+from medinst_tui.state import StateFile, safe_model_fields, state_for, to_json
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import Row
 from medinst_tui.tui.database import Database
@@ -48,7 +45,6 @@ from medinst_tui.tui.messages import Busy
 from medinst_tui.tui.playground.answer_stream import AnswerStream
 from medinst_tui.tui.playground.buffers import TokenBuffer
 from medinst_tui.tui.playground.calls import (
-    PlaygroundError,
     PlaygroundSession,
     PromptPreview,
     build_preview,
@@ -67,44 +63,19 @@ from medinst_tui.tui.playground.settings import (
     run_config,
 )
 from medinst_tui.tui.playground.settings_panel import SettingsPanel
+from medinst_tui.tui.playground.texts import (
+    IDLE_NOTE,
+    error_text,
+    model_label,
+    rate_note,
+    remembered_settings,
+    sample_header,
+)
 from medinst_tui.tui.threads import direct_opener, in_generation_thread
 
 FLUSH_S = 0.05  # tokens reach the screen in batches at most this often
 SCORE_EVERY_S = 0.25  # the live score is recomputed at most this often while streaming
 NARROW_BELOW = 100  # columns: below, the prompt and the answer stack
-IDLE_NOTE = "F5 sends"
-
-
-def rate_note(n_tokens: int, tokens_per_s: float | None, ttft_s: float | None) -> str:
-    parts = [f"{n_tokens} token{'s' if n_tokens != 1 else ''}"]
-    if tokens_per_s is not None:
-        parts.append(f"{tokens_per_s:.1f} tok/s")
-    if ttft_s is not None:
-        parts.append(f"TTFT {ttft_s:.2f} s")
-    return " · ".join(parts)
-
-
-def model_label(settings: PlaygroundSettings) -> str:
-    """The model the settings name, as the reader typed it (a URL without its `user:key@`)."""
-    return str(safe_model_fields({"model": settings.model.strip()})["model"]) or "the default preset"
-
-
-def remembered_settings(state: StateFile) -> tuple[PlaygroundSettings | None, str | None]:
-    """The playground settings the state file holds (None when it holds none), and a warning line naming
-    the values it could not use."""
-    raw = state.section("playground")
-    if not raw:
-        return None, None
-    settings, ignored = restore(PlaygroundSettings, raw)
-    warning = f"{state.path}: ignored playground {', '.join(ignored)} (wrong type)" if ignored else None
-    return settings, warning
-
-
-def error_text(exc: BaseException) -> str:
-    text = str(exc)
-    if isinstance(exc, PlaygroundError | PresetError | ValueError):
-        return text
-    return f"{type(exc).__name__}: {text}"
 
 
 class PlaygroundScreen(Screen[None]):
@@ -219,7 +190,7 @@ class PlaygroundScreen(Screen[None]):
             )
             with Horizontal(id="pg-main"):  # stacked when narrow (playground.tcss)
                 with Vertical(id="pg-centre"):
-                    yield Static(self._sample_header(), id="pg-sample")
+                    yield Static(sample_header(self.row, self.family), id="pg-sample")
                     yield PromptView(id="pg-prompt")
                 with Vertical(id="pg-right"):
                     yield AnswerStream(id="pg-answer")
@@ -239,17 +210,6 @@ class PlaygroundScreen(Screen[None]):
         settings, ignored = remembered_settings(self.state)
         self._state_warnings = [w for w in (warning, ignored) if w]
         return settings or PlaygroundSettings()
-
-    def _sample_header(self) -> Text:
-        r = self.row
-        info = catalog.lookup(r.task)
-        text = Text.assemble(
-            (r.task, Style(bold=True)),
-            f"  {r.split} · #{r.id} · {r.category} · metric family {self.family}",
-        )
-        if info is not None and info.in_medinst32:
-            text.append("  MEDINST32", Style(color="cyan", bold=True))
-        return text
 
     def on_mount(self) -> None:
         self.query_one("#pg-settings").border_title = "Settings"

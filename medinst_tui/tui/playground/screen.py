@@ -25,15 +25,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Static
-from textual.worker import get_current_worker
 
 from medinst_tui.backends.presets import PresetError, default_preset
-from medinst_tui.runs.engine import RunConfig
 from medinst_tui.runs.records import SampleResult
-from medinst_tui.scoring.live import LiveScore, live_score, row_family
+from medinst_tui.scoring.live import row_family
 from medinst_tui.session import Choices, load_choices
 from medinst_tui.state import StateFile, safe_model_fields, state_for, to_json
 from medinst_tui.store.filters import Filter
@@ -41,16 +38,12 @@ from medinst_tui.store.index import Row
 from medinst_tui.tui.database import Database
 from medinst_tui.tui.formats import render_output
 from medinst_tui.tui.forms import leave_field
-from medinst_tui.tui.messages import Busy
 from medinst_tui.tui.playground.answer_stream import AnswerStream
 from medinst_tui.tui.playground.buffers import TokenBuffer
 from medinst_tui.tui.playground.calls import (
-    PlaygroundSession,
     PromptPreview,
     build_preview,
     edit_preview,
-    send_one,
-    session_for,
     test_connection,
 )
 from medinst_tui.tui.playground.prompt_view import PromptView
@@ -63,22 +56,19 @@ from medinst_tui.tui.playground.settings import (
     run_config,
 )
 from medinst_tui.tui.playground.settings_panel import SettingsPanel
+from medinst_tui.tui.playground.streaming import FLUSH_S, Streaming
 from medinst_tui.tui.playground.texts import (
     IDLE_NOTE,
     error_text,
     model_label,
-    rate_note,
     remembered_settings,
     sample_header,
 )
-from medinst_tui.tui.threads import direct_opener, in_generation_thread
 
-FLUSH_S = 0.05  # tokens reach the screen in batches at most this often
-SCORE_EVERY_S = 0.25  # the live score is recomputed at most this often while streaming
 NARROW_BELOW = 100  # columns: below, the prompt and the answer stack
 
 
-class PlaygroundScreen(Screen[None]):
+class PlaygroundScreen(Streaming):
     CSS_PATH = "playground.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-wide")]  # noqa: RUF012 (Textual's own)
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -100,23 +90,6 @@ class PlaygroundScreen(Screen[None]):
     @dataclass
     class PromptFailed(Message):
         request: int
-        error: str
-
-    @dataclass
-    class ScoreUpdated(Message):
-        generation: int
-        score: LiveScore
-
-    @dataclass
-    class AnswerFinished(Message):
-        generation: int
-        result: SampleResult
-        run_id: str
-        score: LiveScore
-
-    @dataclass
-    class AnswerFailed(Message):
-        generation: int
         error: str
 
     @dataclass
@@ -162,10 +135,6 @@ class PlaygroundScreen(Screen[None]):
         self._final_shown = -1
         self._sent: PromptPreview | None = None  # the prompt of the answer on screen (None: no answer)
         self._state_warnings: list[str] = []
-
-    @property
-    def session(self) -> PlaygroundSession:
-        return session_for(self.app)
 
     @property
     def state(self) -> StateFile:
@@ -234,14 +203,6 @@ class PlaygroundScreen(Screen[None]):
     @property
     def prompt_view(self) -> PromptView:
         return self.query_one(PromptView)
-
-    @property
-    def answer(self) -> AnswerStream:
-        return self.query_one(AnswerStream)
-
-    @property
-    def score_panel(self) -> ScorePanel:
-        return self.query_one(ScorePanel)
 
     # -- the prompt ------------------------------------------------------------------------------------
     def _request_prompt(self, settings: PlaygroundSettings) -> None:
@@ -419,108 +380,6 @@ class PlaygroundScreen(Screen[None]):
         self.score_panel.clear("scoring as tokens arrive …")
         self._flush_timer = self.set_interval(FLUSH_S, self._flush, name="playground-flush")
         self._send(self.generation, preview, config, self._buffer, self._cancel)
-
-    @work(group="pg-send", exit_on_error=False)
-    async def _send(
-        self,
-        generation: int,
-        preview: PromptPreview,
-        config: RunConfig,
-        buffer: TokenBuffer,
-        cancel: threading.Event,
-    ) -> None:
-        models, opener = self.session.models, direct_opener(self.db.path)
-
-        def generate() -> tuple[SampleResult, str, LiveScore]:
-            result, run_id = send_one(models, opener, preview, config, buffer, cancel, self.choices)
-            return result, run_id, live_score(self.family, result.prediction, result.gold)
-
-        try:
-            result, run_id, score = await in_generation_thread(generate)
-        except Exception as exc:
-            self.post_message(self.AnswerFailed(generation, error_text(exc)))
-            return
-        self.post_message(self.AnswerFinished(generation, result, run_id, score))
-
-    def _flush(self) -> None:
-        """Move what streamed since the last tick onto the screen; now and then, score it."""
-        delta = self._buffer.drain()
-        if delta:
-            self.answer.append(delta)
-        if not self.generating:
-            return
-        self._note_activity()
-        buffer = self._buffer
-        if buffer.n_chunks == 0:
-            return  # still loading or reading the prompt: action_send's note stays
-        rate = rate_note(buffer.n_chunks, buffer.tokens_per_s, buffer.ttft_s)
-        self.answer.set_state("streaming", "streaming · " + rate)
-        now = time.perf_counter()
-        if delta and now - self._last_score_at >= SCORE_EVERY_S:
-            self._last_score_at = now
-            self._score_live(self.generation, self.answer.text)
-
-    def _note_activity(self) -> None:
-        """A streaming answer is activity: the app's idle-time full garbage collection (a pause measured at
-        20-230 ms here, see bench/results/playground.md) waits until it is done, as it waits while the
-        reader types."""
-        self.post_message(Busy())
-
-    @work(thread=True, exclusive=True, group="pg-score", exit_on_error=False)
-    def _score_live(self, generation: int, text: str) -> None:
-        score = live_score(self.family, text, self.row.output)
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.ScoreUpdated(generation, score))
-
-    def on_playground_screen_score_updated(self, message: ScoreUpdated) -> None:
-        if message.generation == self.generation and self.generating:
-            self.score_panel.show(message.score, "live")
-
-    def _stop_streaming(self) -> None:
-        self.generating = False
-        if self._flush_timer is not None:
-            self._flush_timer.stop()
-            self._flush_timer = None
-        self._buffer.drain()
-
-    def on_playground_screen_answer_finished(self, message: AnswerFinished) -> None:
-        if message.generation != self.generation:
-            return
-        self._stop_streaming()
-        result = message.result
-        self.last_result = result
-        self.last_run_id = message.run_id
-        self.answer.set_text(result.prediction)
-        edited = " · edited prompt" if result.edited else ""
-        sent, asked = self._sent, self._prompt_settings
-        moved_on = asked is not None and sent is not None and asked.prompt_key() != sent.settings.prompt_key()
-        if sent is not None and (self.preview is not sent or moved_on):
-            edited += " · for the previous prompt"
-        if result.cancelled:
-            n = len(result.prediction)
-            self.answer.set_state("cancelled", f"cancelled · partial answer kept ({n} chars){edited}")
-            self.score_panel.show(message.score, "partial")
-        elif result.error:
-            self.answer.set_state("error", result.error)
-            self.score_panel.clear("no score: the generation failed")
-            self.notify(result.error, title="Generation failed", severity="error", timeout=10)
-        else:
-            if result.cached:
-                note = f"done · {result.finish_reason} · from the response cache"
-            else:
-                note = f"done · {result.finish_reason} · " + rate_note(
-                    result.completion_tokens, result.tokens_per_s, result.ttft_s
-                )
-            self.answer.set_state("done", note + edited)
-            self.score_panel.show(message.score, "final")
-
-    def on_playground_screen_answer_failed(self, message: AnswerFailed) -> None:
-        if message.generation != self.generation:
-            return
-        self._stop_streaming()
-        self.answer.set_state("error", message.error)
-        self.score_panel.clear("no score: the generation failed")
-        self.notify(message.error, title="Generation failed", severity="error", timeout=10)
 
     def action_cancel_or_close(self) -> None:
         if self.generating:

@@ -17,9 +17,10 @@ import pytest
 
 from medinst_tui.sources.files import SourceFile
 from medinst_tui.sources.specs import local_source
+from medinst_tui.store.build_files import write_lock
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import Index, IndexBusyError
-from medinst_tui.store.ingest import build_index, write_lock
+from medinst_tui.store.ingest import build_index
 from tests.helpers import count_rows, make_rows, write_jsonl
 
 

@@ -1,4 +1,6 @@
-"""Build the DuckDB index from source files: bulk readers, exact checks for dirty files, atomic swap.
+"""Build the DuckDB index from source files, atomically: the orchestration (sources replaced or added,
+tasks and instructions, the search index, the checkpoint, the swap). The readers are ingest_reader.py,
+the build's files beside the index build_files.py, its report build_report.py.
 
 The index is always built in a temporary file next to the target and renamed over it at the very end,
 so Ctrl-C, a crash or a bad file midway leaves the previous index untouched and usable.
@@ -11,513 +13,31 @@ line-by-line reader; JSON arrays and parquet files are read one file at a time.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
 import json
 import os
 import re
 import shutil
-import threading
 import time
-from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import duckdb
 
 from medinst_tui import catalog
 from medinst_tui.paths import errors_path_for
-from medinst_tui.sources.files import Issue, SourceFile, SourceSpec
+from medinst_tui.sources.files import SourceSpec
 from medinst_tui.store import sql
-from medinst_tui.store.index import IndexBusyError
-from medinst_tui.store.lines import blank_lines_if_consistent, count_lines
-from medinst_tui.store.records import FIELDS, check, records
+from medinst_tui.store.build_files import clear_stale_builds, remove_db_files, write_lock
+from medinst_tui.store.build_report import IndexReport as IndexReport
+from medinst_tui.store.build_report import IngestProgress as IngestProgress
+from medinst_tui.store.build_report import NoProgress, Steps
+from medinst_tui.store.ingest_reader import FileReader
 
-# Rows go to DuckDB in Arrow batches of this size on the exact (Python) path.
-BATCH_ROWS = 50_000
 SHOWN_ISSUES = 20
-# Consecutive JSON Lines files are loaded in ONE statement: measured at full scale, batches of 512 MB took
-# 55.6 s where one statement took 37.5 s (every batch ends on one busy core, and its last row groups wait
-# for the checkpoint). The progress bar follows DuckDB's own progress of the statement instead.
-PROGRESS_POLL_S = 0.25
 SCHEMA_VERSION = "2"
 SEARCH_HEADROOM = 2**30  # bytes of the memory limit left to the search index's Arrow buffers
-
-
-@dataclass
-class IndexReport:
-    db: Path
-    errors_file: Path
-    files: int = 0
-    rows: int = 0
-    skipped: int = 0
-    issues: list[Issue] = field(default_factory=list)
-    unknown_tasks: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    exact_files: list[str] = field(default_factory=list)  # files that needed the line-by-line check
-    # Where the time went: step -> (wall seconds, CPU seconds of the whole process, DuckDB's threads too).
-    steps: dict[str, tuple[float, float]] = field(default_factory=dict)
-    search_index: bool = False
-
-
-class IngestProgress(Protocol):
-    def start(self, total_files: int, total_bytes: int) -> None: ...
-    def file_started(self, item: SourceFile) -> None: ...
-    def file_finished(self, item: SourceFile, rows: int, skipped: int, seconds: float) -> None: ...
-
-    # Optional: `bytes_read(n)`, called from another thread while one statement reads several files,
-    # with the bytes of those files read so far (the files are finished together at the end).
-
-
-class _NoProgress:
-    def start(self, total_files: int, total_bytes: int) -> None:
-        pass
-
-    def file_started(self, item: SourceFile) -> None:
-        pass
-
-    def file_finished(self, item: SourceFile, rows: int, skipped: int, seconds: float) -> None:
-        pass
-
-
-class Steps:
-    """Wall and CPU time per named step of a build (accumulated), for the report and the benchmark."""
-
-    def __init__(self) -> None:
-        self.times: dict[str, tuple[float, float]] = {}
-
-    @contextlib.contextmanager
-    def __call__(self, name: str) -> Iterator[None]:
-        wall, cpu = time.perf_counter(), time.process_time()
-        try:
-            yield
-        finally:
-            w, c = self.times.get(name, (0.0, 0.0))
-            self.times[name] = (w + time.perf_counter() - wall, c + time.process_time() - cpu)
-
-
-@contextlib.contextmanager
-def write_lock(db: Path) -> Iterator[None]:
-    """One writer at a time per index; the lock dies with its process, so a killed build never wedges."""
-    db.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = db.with_name(db.name + ".lock")
-    with open(lock_path, "a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip() or "?"
-            raise IndexBusyError(
-                f"another process (pid {holder}) is writing the index {db}; wait for it to finish"
-            ) from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(str(os.getpid()))
-        fh.flush()
-        try:
-            yield
-        finally:
-            fh.seek(0)
-            fh.truncate()
-
-
-def _remove_db_files(path: Path) -> None:
-    """A database file and what DuckDB keeps beside it: its WAL and its spill folder (`NAME.tmp/`)."""
-    for p in (path, path.with_name(path.name + ".wal")):
-        with contextlib.suppress(FileNotFoundError):
-            p.unlink()
-    shutil.rmtree(path.with_name(path.name + ".tmp"), ignore_errors=True)
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, owned by someone else
-        return True
-    return True
-
-
-def _clear_stale_builds(db: Path) -> None:
-    """Remove what builds killed before their cleanup (SIGKILL, power loss) left beside the index.
-
-    A build writes `.NAME.building-PID` (and DuckDB its `.wal` and `.tmp/` spill folder); those of a
-    process that no longer exists can never be finished, those of a live one are left alone.
-    """
-    pattern = re.compile(rf"\.{re.escape(db.name)}\.building-(\d+)(\.wal|\.tmp)?")
-    for stale in db.parent.glob(f".{db.name}.building-*"):
-        match = pattern.fullmatch(stale.name)
-        if match is None or _pid_alive(int(match[1])):
-            continue
-        with contextlib.suppress(OSError):
-            if stale.is_dir() and not stale.is_symlink():
-                shutil.rmtree(stale)
-            else:
-                stale.unlink()
-
-
-def _batches(files: list[SourceFile]) -> Iterator[tuple[str, list[SourceFile]]]:
-    """Consecutive JSON Lines files in bulk batches ("bulk"), every other file on its own ("file")."""
-    batch: list[SourceFile] = []
-    for item in files:
-        if item.fmt != "jsonl" or item.size == 0:
-            if batch:
-                yield "bulk", batch
-                batch = []
-            yield "file", [item]
-            continue
-        batch.append(item)
-    if batch:
-        yield "bulk", batch
-
-
-class _Builder:
-    def __init__(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        report: IndexReport,
-        progress: IngestProgress,
-        pool: ThreadPoolExecutor,
-        steps: Steps,
-    ):
-        self.con = con
-        self.pool = pool
-        self.report = report
-        self.progress = progress
-        self.steps = steps
-        row = con.execute("SELECT coalesce(max(id) + 1, 0) FROM samples").fetchone()
-        self.next_id = int(row[0]) if row else 0
-        self.first_new_id = self.next_id
-
-    def add_files(self, source: SourceSpec) -> None:
-        for kind, items in _batches(source.files):
-            if kind == "bulk":
-                self._bulk(source, items)
-            else:
-                self.add_file(source, items[0])
-
-    def _params(self, source: SourceSpec, item: SourceFile, first: int) -> dict[str, Any]:
-        return {
-            "path": str(item.path),
-            "first_id": first,
-            "task": item.task,
-            "split": item.split,
-            "category": catalog.category_of(item.task),
-            "source": source.name,
-            "file": item.label,
-        }
-
-    def _finish_file(
-        self, source: SourceSpec, item: SourceFile, first: int, rows: int, issues: list[Issue], seconds: float
-    ) -> None:
-        if rows:
-            params = self._params(source, item, first)
-            self.con.execute(
-                "INSERT INTO blocks VALUES ($source, $file, $task, $split, $category, $first_id, $n)",
-                {k: params[k] for k in ("source", "file", "task", "split", "category", "first_id")}
-                | {"n": rows},
-            )
-            self.next_id = max(self.next_id, first + rows)
-        self.report.files += 1
-        self.report.rows += rows
-        self.report.skipped += len(issues)
-        self.report.issues.extend(issues)
-        self.progress.file_finished(item, rows, len(issues), seconds)
-
-    # -- a batch of JSON Lines files: one bulk statement ----------------------------------------------
-    def _bulk(self, source: SourceSpec, items: list[SourceFile]) -> None:
-        started = time.perf_counter()
-        for item in items:
-            self.progress.file_started(item)
-        # Counted while DuckDB parses (it releases the GIL): the record numbers are lines only when the
-        # counts agree (no blank lines).
-        lines = {i: self.pool.submit(count_lines, item.path) for i, item in enumerate(items)}
-        bind = {
-            "paths": [str(item.path) for item in items],
-            "tasks": [item.task for item in items],
-            "splits": [item.split for item in items],
-            "categories": [catalog.category_of(item.task) for item in items],
-            "labels": [item.label for item in items],
-            "source": source.name,
-        }
-        try:
-            with self.steps("parse and append (bulk read_json)"), self._follow(items):
-                self.con.execute(sql.render("ingest_bulk_jsonl"), bind)
-        except duckdb.InterruptException:
-            raise  # Ctrl-C: never mistaken for a file the bulk reader refused
-        except duckdb.Error:
-            # A file the bulk reader refuses fails the whole statement: read the batch file by file, so
-            # the refused one alone goes to the exact reader.
-            for future in lines.values():
-                future.cancel()
-            for item in items:
-                self.add_file(source, item, announced=True)
-            return
-        with self.steps("validate (marks set while parsing)"):
-            stats = {int(r[0]): r for r in self.con.execute(sql.render("validate_bulk")).fetchall()}
-        exact: list[int] = []
-        gaps: dict[int, list[int]] = {}
-        with self.steps("validate (suspect files read again by JSON type)"):
-            for i, item in enumerate(items):
-                if i not in stats:
-                    continue
-                _, n, first_rowid, last_rowid, bad, suspect = (int(v) for v in stats[i])
-                if bad or last_rowid - first_rowid + 1 != n or (suspect and self._wrongly_typed(item)):
-                    exact.append(i)
-        with self.steps("line numbers (count lines, blank lines)"):
-            for i, item in enumerate(items):
-                if i not in stats or i in exact:
-                    continue
-                try:
-                    blanks = blank_lines_if_consistent(item.path, int(stats[i][1]), lines[i].result())
-                except (OSError, EOFError):  # unreadable after all: the exact reader says how
-                    blanks = None
-                if blanks is None:
-                    exact.append(i)
-                elif blanks:
-                    gaps[i] = blanks
-        with self.steps("ids and lines (update)"):
-            if exact:
-                self.con.execute(
-                    "DELETE FROM samples WHERE id < 0 AND line IN (SELECT unnest($files))", {"files": exact}
-                )
-            kept = [i for i in stats if i not in exact]
-            first_rowid = min((int(stats[i][2]) for i in kept), default=0)
-            file_rowids = [int(stats[i][2]) if i in stats else 0 for i in range(len(items))]
-            if kept:
-                self.con.execute(
-                    sql.render("ingest_number_rows"),
-                    {"first_rowid": first_rowid, "first_id": self.next_id, "file_rowids": file_rowids},
-                )
-            firsts = {i: self.next_id + int(stats[i][2]) - first_rowid for i in kept}
-            for i, blanks in gaps.items():
-                self._fix_lines(firsts[i], int(stats[i][1]), blanks)
-        # Files the checks sent to the exact reader get their ids after the batch.
-        base = self.next_id
-        seconds = time.perf_counter() - started
-        total = sum(items[i].size for i in kept) or 1
-        for i, item in enumerate(items):
-            if i in exact:
-                continue
-            rows = int(stats[i][1]) if i in stats else 0
-            issues = [] if rows else [Issue(item.label, None, "no rows in file")]
-            self._finish_file(source, item, firsts.get(i, base), rows, issues, seconds * item.size / total)
-        for i in exact:
-            item = items[i]
-            file_started = time.perf_counter()
-            first = self.next_id
-            with self.steps("exact reader (dirty files)"):
-                rows, issues = self._exact(item, self._params(source, item, first))
-            self.report.exact_files.append(item.label)
-            self._finish_file(source, item, first, rows, issues, time.perf_counter() - file_started)
-
-    @contextlib.contextmanager
-    def _follow(self, items: list[SourceFile]) -> Iterator[None]:
-        """While one statement reads many files: report the bytes read so far from DuckDB's progress.
-
-        `bytes_read(n)` is optional in IngestProgress; the statement's progress is the share of the
-        files' bytes it has read.
-        """
-        report = getattr(self.progress, "bytes_read", None)
-        if report is None:
-            yield
-            return
-        total = sum(item.size for item in items)
-        done = threading.Event()
-
-        def poll() -> None:
-            while not done.wait(PROGRESS_POLL_S):
-                with contextlib.suppress(Exception):
-                    pct = self.con.query_progress()
-                    if pct > 0:
-                        report(int(total * min(pct, 100.0) / 100.0))
-
-        poller = threading.Thread(target=poll, name="ingest-progress", daemon=True)
-        poller.start()
-        try:
-            yield
-        finally:
-            done.set()
-            poller.join()
-
-    def _wrongly_typed(self, item: SourceFile) -> bool:
-        """Whether a file with suspect values really holds non-strings (read again by JSON types)."""
-        params = {"path": str(item.path), "format": "newline_delimited"}
-        (wrong,) = self._one(sql.render("validate_types"), params)
-        return bool(wrong)
-
-    def _fix_lines(self, first_id: int, n: int, blanks: list[int]) -> None:
-        self._stage_line_gaps(blanks)
-        try:
-            bounds = {"first_id": first_id, "last_id": first_id + n - 1}
-            self.con.execute(sql.render("ingest_line_gaps"), bounds)
-        finally:
-            self.con.execute("DROP TABLE IF EXISTS line_gaps")
-
-    # -- one file (arrays, parquet, and the files of a batch the bulk reader refused) -----------------
-    def add_file(self, source: SourceSpec, item: SourceFile, *, announced: bool = False) -> None:
-        started = time.perf_counter()
-        if not announced:
-            self.progress.file_started(item)
-        first = self.next_id
-        params = self._params(source, item, first)
-        issues: list[Issue] = []
-        rows = 0
-        if item.size == 0:
-            issues.append(Issue(item.label, None, "empty file"))
-        else:
-            try:
-                with self.steps("parse and append (one file: arrays, parquet)"):
-                    rows = self._fast(item, params)
-            except duckdb.InterruptException:
-                raise  # Ctrl-C: never mistaken for a file the bulk reader refused
-            except duckdb.Error:
-                rows = -1  # the bulk reader refused the file: find out which lines are bad
-            finally:
-                self.con.execute("DROP TABLE IF EXISTS stage")
-            if rows < 0:  # nothing of this file is in samples yet: check it line by line
-                with self.steps("exact reader (dirty files)"):
-                    rows, issues = self._exact(item, params)
-                self.report.exact_files.append(item.label)
-            elif rows == 0:
-                issues.append(Issue(item.label, None, "no rows in file"))
-        self._finish_file(source, item, first, rows, issues, time.perf_counter() - started)
-
-    def _fast(self, item: SourceFile, params: dict[str, Any]) -> int:
-        """Stage the file with DuckDB's bulk reader, validate it, append it. -1: needs the exact path."""
-        path = params["path"]
-        lines: Future[int] | None = None
-        if item.fmt == "parquet":
-            described = self.con.execute("DESCRIBE SELECT * FROM read_parquet($path)", {"path": path})
-            types = {str(r[0]): str(r[1]) for r in described.fetchall()}
-            missing = [f for f in FIELDS if f not in types]
-            if missing:
-                raise duckdb.InvalidInputException(f"parquet file lacks {', '.join(missing)}")
-            history = "history::VARCHAR[][]" if "history" in types else "NULL::VARCHAR[][]"
-            self.con.execute(sql.render("stage_parquet", history=history), {"path": path})
-            # Parquet values are typed: text columns hold text, whatever it reads like.
-            typed = all(types[f] == "VARCHAR" for f in FIELDS) and (
-                types.get("history", "VARCHAR[][]") == "VARCHAR[][]"
-            )
-        else:
-            fmt = "array" if item.fmt == "array" else "newline_delimited"
-            if item.fmt == "jsonl":  # counted while DuckDB parses (it releases the GIL)
-                lines = self.pool.submit(count_lines, item.path)
-            self.con.execute(sql.render("stage_json"), {"path": path, "format": fmt})
-        n, bad, suspect = self._one(sql.render("validate_stage"))
-        if bad:
-            return -1
-        if suspect:
-            if item.fmt == "parquet":
-                if not typed:
-                    return -1
-            else:
-                (wrong,) = self._one(sql.render("validate_types"), {"path": path, "format": fmt})
-                if wrong:
-                    return -1
-        if not n:
-            return 0
-        block = {k: v for k, v in params.items() if k != "path"}
-        # Arrays and parquet store the record number; JSON Lines the line, which the bulk reader's record
-        # number is only while no blank line came before.
-        blanks: list[int] | None = []
-        if lines is not None:
-            try:
-                blanks = blank_lines_if_consistent(item.path, n, lines.result())
-            except (OSError, EOFError):  # unreadable after all: the exact reader says how
-                blanks = None
-        if blanks is None:
-            return -1
-        if not blanks:
-            return self._one(sql.render("insert_stage"), block)[0]
-        self._stage_line_gaps(blanks)
-        try:
-            return self._one(sql.render("insert_stage_lines"), block)[0]
-        finally:
-            self.con.execute("DROP TABLE IF EXISTS line_gaps")
-
-    def _one(self, query: str, params: dict[str, Any] | None = None) -> tuple[int, ...]:
-        """The single row of an aggregate or INSERT, fully fetched (DuckDB keeps a half-read result open)."""
-        rows = self.con.execute(query, params or {}).fetchall()
-        return tuple(int(v) for v in rows[0])
-
-    def _stage_line_gaps(self, blanks: list[int]) -> None:
-        """line_gaps(after, shift): the i-th blank line (line b) precedes the records numbered above b - i."""
-        import pyarrow as pa
-
-        gaps = pa.table(
-            {
-                "after": pa.array([b - i for i, b in enumerate(blanks, 1)], pa.int64()),
-                "shift": pa.array(range(1, len(blanks) + 1), pa.int64()),
-            }
-        )
-        self.con.register("line_gaps_in", gaps)
-        try:
-            self.con.execute(
-                "CREATE OR REPLACE TEMP TABLE line_gaps AS "
-                "SELECT after, max(shift) AS shift FROM line_gaps_in GROUP BY after"
-            )
-        finally:
-            self.con.unregister("line_gaps_in")
-
-    # -- the exact path: every record checked in Python, good rows kept, bad ones reported ------------
-    def _exact(self, item: SourceFile, params: dict[str, Any]) -> tuple[int, list[Issue]]:
-        import pyarrow as pa  # lazily: only dirty files need it
-
-        issues: list[Issue] = []
-        batch: dict[str, list[Any]] = {k: [] for k in (*FIELDS, "history", "line")}
-        rows = 0
-
-        def flush() -> None:
-            nonlocal rows
-            if not batch["line"]:
-                return
-            n = len(batch["line"])
-            table = pa.table(
-                {
-                    "id": pa.array(
-                        range(params["first_id"] + rows, params["first_id"] + rows + n), pa.int64()
-                    ),
-                    **{k: pa.array(batch[k], pa.string()) for k in FIELDS},
-                    "history": pa.array(batch["history"], pa.list_(pa.list_(pa.string()))),
-                    "line": pa.array(batch["line"], pa.int64()),
-                }
-            )
-            self.con.register("exact_batch", table)
-            self.con.execute(
-                "INSERT INTO samples SELECT id, $task, $split, $category, instruction, input, output, "
-                "history, "
-                "$source, $file, line FROM exact_batch ORDER BY id",
-                {k: params[k] for k in ("task", "split", "category", "source", "file")},
-            )
-            self.con.unregister("exact_batch")
-            rows += n
-            for values in batch.values():
-                values.clear()
-
-        for rec in records(item):
-            problem = rec.problem
-            if problem is None and (problem := check(rec.value)) and item.fmt == "array":
-                problem = f"element {rec.number}: {problem}"  # arrays cite the line it starts on, too
-            if problem is not None:
-                if problem:  # "" marks a blank line: skipped without a report
-                    issues.append(Issue(item.label, rec.line, problem))
-                continue
-            record = rec.value
-            for k in FIELDS:
-                batch[k].append(record[k])
-            batch["history"].append(record.get("history"))
-            batch["line"].append(rec.number)
-            if len(batch["line"]) >= BATCH_ROWS:
-                flush()
-        flush()
-        if rows == 0 and not issues:
-            issues.append(Issue(item.label, None, "no rows in file"))
-        return rows, issues
 
 
 def _write_tasks(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -595,14 +115,14 @@ def build_index(
     from medinst_tui.store import search_build
 
     db = db.expanduser().resolve()
-    progress = progress or _NoProgress()
+    progress = progress or NoProgress()
     report = IndexReport(db=db, errors_file=errors_path_for(db))
     started = time.perf_counter()
     steps = Steps()
     with write_lock(db):
-        _clear_stale_builds(db)
+        clear_stale_builds(db)
         tmp = db.with_name(f".{db.name}.building-{os.getpid()}")
-        _remove_db_files(tmp)
+        remove_db_files(tmp)
         try:
             if add and db.exists():
                 with steps("copy the index (--add)"):
@@ -641,7 +161,7 @@ def build_index(
                     con.execute("DELETE FROM sources WHERE name = $s", {"s": source.name})
                     report.issues.extend(source.issues)
                     report.skipped += len(source.issues)
-                builder = _Builder(con, report, progress, pool, steps)
+                builder = FileReader(con, report, progress, pool, steps)
                 all_files = [(s, f) for s in sources for f in s.files]
                 progress.start(len(all_files), sum(f.size for _, f in all_files))
                 for source in sources:
@@ -692,7 +212,7 @@ def build_index(
             _write_errors(report)
             os.replace(tmp, db)
         except BaseException as exc:
-            _remove_db_files(tmp)
+            remove_db_files(tmp)
             if _is_interrupt(exc):
                 raise KeyboardInterrupt from None  # one kind of Ctrl-C for callers, wherever it landed
             raise

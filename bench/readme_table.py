@@ -115,35 +115,56 @@ def verdict(r: Results, name: str, label: str) -> str:
 # ------------------------------------------------------------------------------------------------------
 # The rows. Each returns its cells: what, baseline, figure, budget, load.
 # ------------------------------------------------------------------------------------------------------
-BUILD_WALL = "build wall time, ours / DuckDB read_json (median of per-pair ratios)"
-BUILD_CPU = "build CPU time, ours / DuckDB read_json (median of per-pair ratios)"
+BUILD = "build {kind} time, ours / DuckDB read_json, {what} the search index (median of per-pair ratios)"
 PLAIN = "DuckDB COPY (SELECT ...) TO (FORMAT JSON), no ORDER BY"
+BASELINE = "DuckDB `CREATE TABLE AS SELECT * FROM read_json('*.json')`, one statement, into a bare table"
+FILE_SIZE = "index file size with the search index / without"
 
 
 def build_rows(r: Results) -> list[list[str]]:
-    wall = r.cell("index.md", BUILD_WALL, 1, r"^([0-9.]+x)")
-    cpu = r.cell("index.md", BUILD_CPU, 1, r"^([0-9.]+x)")
-    pairs = r.cell("index.md", BUILD_WALL, 1, r"\(pairs: ([^)]*)\)")
+    rows = []
+    pairs = r.cell("index.md", BUILD.format(kind="wall", what="with"), 1, r"\(pairs: ([^)]*)\)")
     n = len(pairs.split(","))
-    runs = [f"pair {i}: " for i in range(1, n + 1)]
-    labels = [p + w for p in runs for w in ("DuckDB read_json", "medinst index --from")]
-    rss = r.cell("index.md", "peak RSS of medinst index", 1)
-    return [
+    variants = [("without", "medinst index --from --no-search-index"), ("with", "medinst index --from (")]
+    for what, run_label in variants:
+        wall_label, cpu_label = (BUILD.format(kind=k, what=what) for k in ("wall", "CPU"))
+        wall = r.cell("index.md", wall_label, 1, r"^([0-9.]+x)")
+        cpu = r.cell("index.md", cpu_label, 1, r"^([0-9.]+x)")
+        walls = r.cell("index.md", wall_label, 1, r"\(pairs: ([^)]*)\)")
+        labels = [f"pair {i}: {w}" for i in range(1, n + 1) for w in ("DuckDB read_json", run_label)]
+        budget = r.cell("index.md", wall_label, 2).replace("≤ ", "")
+        missed = [
+            k for k, label in (("wall", wall_label), ("CPU", cpu_label)) if verdict(r, "index.md", label)
+        ]
+        rows.append(
+            [
+                f"`{run_label.rstrip(' (')}` ({what} the search index; 9.94M rows, "
+                "[index.md](bench/results/index.md))",
+                BASELINE,
+                f"**{wall} wall, {cpu} CPU** (median of {n} interleaved rounds; wall per round {walls})",
+                f"{budget} wall and CPU" + (f": **miss** ({', '.join(missed)})" if missed else ""),
+                index_loads(r, labels),
+            ]
+        )
+    runs = [f"pair {i}: medinst index --from" for i in range(1, n + 1)]
+    rows += [
         [
-            "`medinst index --from` (9.94M rows, [index.md](bench/results/index.md))",
-            "DuckDB `CREATE TABLE AS SELECT * FROM read_json('*.json')`, one statement, into a bare table",
-            f"**{wall} wall, {cpu} CPU** (median of {n} interleaved pairs; wall per pair {pairs})",
-            f"{r.cell('index.md', BUILD_WALL, 2).replace('≤ ', '')} wall{verdict(r, 'index.md', BUILD_WALL)}",
-            index_loads(r, labels),
+            "index file size with / without the search index",
+            "the same index built with `--no-search-index`",
+            r.cell("index.md", FILE_SIZE, 1),
+            r.cell("index.md", FILE_SIZE, 2).replace("≤ ", "") + verdict(r, "index.md", FILE_SIZE),
+            "—",
         ],
         [
             "index build peak RSS",
             "—",
-            rss,
-            r.cell("index.md", "peak RSS of medinst index", 2).replace("≤ ", ""),
-            index_loads(r, [f"pair {i}: medinst index --from" for i in range(1, n + 1)]),
+            r.cell("index.md", "peak RSS of medinst index", 1),
+            r.cell("index.md", "peak RSS of medinst index", 2).replace("≤ ", "")
+            + verdict(r, "index.md", "peak RSS of medinst index"),
+            index_loads(r, [f"{run} (" for run in runs] + [f"{run} --no-search-index" for run in runs]),
         ],
     ]
+    return rows
 
 
 def query_loads(r: Results) -> str:
@@ -151,21 +172,41 @@ def query_loads(r: Results) -> str:
     return f"other processes used {cores} cores on average (of 2) during the query section"
 
 
+SEARCHES = [
+    ("common word", "search first page, common word", "common word"),
+    ("rare word", "search first page, rare word", "rare word"),
+    ("absent word", "search first page, absent word", "absent word"),
+    ("two-word AND", "search first page, two-word AND", "two-word AND"),
+    ("phrase", "search first page, phrase `", "phrase `"),
+]
+
+
+def search_loads(r: Results) -> str:
+    cores = r.line("search.md", r"^- whole run: .*\(([0-9.]+) cores on average")
+    start = first(r.line("search.md", r"^- load average \(1/5/15 min\) at start: ([0-9., /]+)$"))
+    end = first(r.line("search.md", r"^- load average at the end: ([0-9., /]+)$"))
+    busy = f"other processes used {cores} cores on average"
+    return f"1-min load average {start} at start, {end} at the end; {busy}"
+
+
 def query_rows(r: Results) -> list[list[str]]:
     median = r"^median ([0-9,.]+ ms)"
     facets = r.cell("index.md", "facet counts, no filter", 1, median)
     page = r.cell("index.md", "page at row 1,000,000, no filter", 1, median)
     naive = r.cell("index.md", "page at row 1,000,000, no filter", 1, r"naive OFFSET: median ([0-9,.]+ ms)")
-    common = r.cell("index.md", "search first page, common word", 1, median)
-    absent = r.cell("index.md", "search first page, word with no hit", 1, median)
-    tui_search = r.cell("tui.md", "search → first page of matches painted", 2)
-    searches = [
-        ("common", "search first page, common word"),
-        ("uncommon", "search first page, uncommon word"),
-        ("rare", "search first page, rare word"),
-        ("absent", "search first page, word with no hit"),
-    ]
-    missed = [name for name, label in searches if r.cell("index.md", label, 3) != "PASS"]
+    ours, bare, counts, bare_counts, missed, missed_counts = [], [], [], [], [], []
+    for name, label, case in SEARCHES:
+        ours.append(r.cell("search.md", label, 1, r"^median ([0-9,.]+) ms"))
+        missed += [name] if verdict(r, "search.md", label) else []
+        count_label = f"exact count and facet counts, {case}"
+        count = r.cell("search.md", count_label, 1, r"^count median ([0-9,.]+) ms")
+        facet = r.cell("search.md", count_label, 1, r"facets median ([0-9,.]+) ms")
+        counts.append(f"{count}+{facet}")
+        missed_counts += [name] if verdict(r, "search.md", count_label) else []
+        bare_label = f"bare DuckDB scan beside it, {case}"
+        bare.append(r.cell("search.md", bare_label, 1, r"^first page median ([0-9,.]+) ms"))
+        bare_counts.append(r.cell("search.md", bare_label, 1, r"; count median ([0-9,.]+) ms"))
+    kinds = " / ".join(name for name, _, _ in SEARCHES)
     return [
         [
             "facet counts / page of 100 at row 1M (`Index`)",
@@ -175,11 +216,18 @@ def query_rows(r: Results) -> list[list[str]]:
             query_loads(r),
         ],
         [
-            "text search, first page of 100 (core `Index.page` / the TUI's chunked scan)",
-            "—",
-            f"{common} / {tui_search} ms for a common word; a word with no hit is a full scan, {absent}",
-            "300 ms" + (f": **miss** for {', '.join(missed)} words" if missed else ""),
-            f"{query_loads(r)}; TUI: {tui_load(r)}",
+            f"text search, first page of 100: {kinds} (`Index.page`, [search.md](bench/results/search.md))",
+            "DuckDB's bare `input ILIKE '%w%' OR output ILIKE '%w%' ... LIMIT 100` scan, same run",
+            f"{' / '.join(ours)} ms (bare scan {' / '.join(bare)} ms)",
+            "50 ms each" + (f": **miss** for {', '.join(missed)}" if missed else ""),
+            search_loads(r),
+        ],
+        [
+            "exact count + facet counts under a search, same queries",
+            "the bare scan's `count(*)`, same run",
+            f"{' / '.join(counts)} ms (bare count {' / '.join(bare_counts)} ms)",
+            "300 ms each" + (f": **miss** for {', '.join(missed_counts)}" if missed_counts else ""),
+            search_loads(r),
         ],
     ]
 

@@ -102,13 +102,7 @@ def export(
         final = out.path
         final.parent.mkdir(parents=True, exist_ok=True)
         clear_stale_parts(final.parent)
-        part = final.with_name(f".{final.name}.part-{os.getpid()}")
-        # Created here first, so a folder we cannot write fails with the system's own reason.
-        try:
-            part.open("wb").close()
-        except OSError as exc:
-            raise OSError(exc.errno, exc.strerror, str(final)) from None
-        out_path = str(part)
+        out_path = str(final.with_name(f".{final.name}.part-{os.getpid()}"))
     copy = f"COPY ({query}) TO '{out_path.replace(chr(39), chr(39) * 2)}' ({options})"
     started = time.perf_counter()
     result: list[int] = []
@@ -125,6 +119,13 @@ def export(
             done.set()
 
     try:
+        if final is not None:
+            # Created here first, so a folder we cannot write fails with the system's own reason; inside
+            # the try, so a Ctrl-C the moment it exists still removes it.
+            try:
+                open(out_path, "wb").close()
+            except OSError as exc:
+                raise OSError(exc.errno, exc.strerror, str(final)) from None
         # One thread keeps DuckDB's scan in insertion (= id) order without a sort, and a memory cap keeps
         # the buffer pool from growing with the subset: memory stays flat however many rows go out.
         saved = index.con.execute(

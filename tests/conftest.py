@@ -34,6 +34,22 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture
+def tiny(tiny_gguf_path: Path) -> Iterator[Path]:
+    """The tiny test GGUF as the user's default preset (tests/playground_support.py)."""
+    from tests.playground_support import tiny_preset
+
+    tiny_preset(tiny_gguf_path)
+    yield tiny_gguf_path
+
+
 from tests.conftest_backends import llama_server, tiny_gguf_no_template_path, tiny_gguf_path  # noqa: E402
 
-__all__ = ["demo_db", "isolated_dirs", "llama_server", "tiny_gguf_no_template_path", "tiny_gguf_path"]
+__all__ = [
+    "demo_db",
+    "isolated_dirs",
+    "llama_server",
+    "tiny",
+    "tiny_gguf_no_template_path",
+    "tiny_gguf_path",
+]

@@ -160,7 +160,7 @@ def top(app: object) -> object:
 
 async def test_the_tui_export_asks_before_replacing_a_file(tmp_path: Path) -> None:
     from medinst_tui.tui.browse.export import ExportScreen, OverwriteScreen
-    from tests.test_tui_support import make_app, settle, small_index
+    from tests.tui_support import make_app, settle, small_index
 
     target = tmp_path / "mine.jsonl"
     target.write_text("precious\n")

@@ -5,7 +5,7 @@ rouge-score 0.1.2 stems with ``nltk.stem.porter.PorterStemmer()`` in its default
 re-implements that exact variant (Porter 1980 plus the Martin Porter and NLTK
 amendments: the irregular-form pool, ``-ies``/``-ied`` on four-letter words, the
 ``y -> i`` rule only after a consonant, ``bli``/``alli``/``fulli``/``logi`` in step 2,
-the two-letter ``*o`` case). ``tests/test_scoring_porter.py`` checks it against nltk.
+the two-letter ``*o`` case). ``tests/scoring/test_scoring_porter.py`` checks it against nltk.
 """
 
 from __future__ import annotations

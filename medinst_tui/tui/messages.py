@@ -72,4 +72,3 @@ class QueryFailed(Message):
 class Busy(Message):
     """Work the reader is waiting on is under way (an answer streaming): the app's idle-time garbage
     collection waits, as it does while the reader types."""
-

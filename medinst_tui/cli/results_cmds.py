@@ -262,12 +262,17 @@ def _show_run(store: RunStore, run_id: str | None, fmt: str = "table") -> int:
     if run is None:
         raise CliError(f"no run {run_id!r}; `medinst runs` lists them")
     versions = sorted({scores.headline.scorer_version for scores in run.summary.values()})
+    by_task = run.config.get("max_tokens_by_task") or []  # `auto`: each task's own cap
     if fmt in ("table", "markdown"):
         cancelled = f", {run.n_cancelled} cancelled" if run.n_cancelled else ""
+        cap = f"{run.max_tokens}{' (auto)' if run.config.get('max_tokens_auto') else ''}"
+        if len(by_task) > 1:
+            from medinst_tui.runs.auto_tokens import caps_text
+
+            cap = f"auto per task: {escape(caps_text(by_task))}"
         console.print(
             f"[bold]{run.id}[/] · {run.status} · {escape(run.model)} · format {escape(run.format)} · "
-            f"shots {escape(run.shots)} · split {run.split} · max tokens {run.max_tokens}"
-            f"{' (auto)' if run.config.get('max_tokens_auto') else ''} · "
+            f"shots {escape(run.shots)} · split {run.split} · max tokens {cap} · "
             f"{run.n_done}/{run.n_planned} scored, "
             f"{run.n_errors} errors{cancelled}, {run.n_cached} cached, {(run.duration_s or 0):.1f} s",
             soft_wrap=True,
@@ -280,7 +285,10 @@ def _show_run(store: RunStore, run_id: str | None, fmt: str = "table") -> int:
             "n_errors", "n_cancelled", "n_cached", "duration_s", "results_file",
         )
     }  # fmt: skip
-    auto = {"max_tokens_auto": run.config.get("max_tokens_auto") or None}  # how an auto cap was derived
+    auto = {  # how an auto cap was derived, and each task's
+        "max_tokens_auto": run.config.get("max_tokens_auto") or None,
+        "max_tokens_by_task": {str(t): int(c) for t, c in by_task} or None,
+    }
     data = {"run": header | auto | {"scorer_versions": versions}}
     print_summary(run.summary, title=f"run {run.id}", fmt=fmt, kind="run-summary", data=data)
     if versions and fmt in ("table", "markdown"):

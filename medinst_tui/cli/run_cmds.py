@@ -279,6 +279,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             "shots": config.shots.describe(),
             "max_tokens": config.max_tokens,
             "max_tokens_auto": config.max_tokens_auto or None,
+            "max_tokens_by_task": dict(config.max_tokens_by_task) or None,  # auto: each task's own cap
             "n_done": outcome.n_done,
             "n_errors": outcome.n_errors,
             "n_cancelled": outcome.n_cancelled,

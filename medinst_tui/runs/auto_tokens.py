@@ -3,7 +3,8 @@
 MEDINST's golds are often a few words (a MedQA answer is one option), yet the paper's 1,024-token cap lets
 one rambling sample take most of a batch's time on a laptop. `auto` caps each task at the 99th percentile
 of its gold outputs' token counts (the model's tokenizer) x 1.25 + 16, rounded up to a multiple of 8,
-between 32 and 1,024; a run over several tasks takes the largest of their caps. The golds are a seeded
+between 32 and 1,024; in a run over several tasks each task's rows are fitted and sent with that task's own
+cap (RunConfig.max_tokens_by_task; max_tokens is the largest). The golds are a seeded
 sample of the task's train/dev rows when the index has them (not the answers being scored), else of the
 rows the run itself reads. Protocol runs (`medinst eval`) keep the paper's 1,024 (README: "Few-shot runs
 and scoring").
@@ -51,19 +52,31 @@ class AutoMaxTokens:
     tasks: tuple[TaskCap, ...]
     exact: bool  # counted by the model's tokenizer (False: an estimate)
 
+    def by_task(self) -> tuple[tuple[str, int], ...]:
+        """Each task's cap (RunConfig.max_tokens_by_task)."""
+        return tuple((t.task, t.cap) for t in self.tasks)
+
     def describe(self) -> str:
         """One line for the prompt header, the run summary and the run's record."""
         counted = "tokens" if self.exact else "tokens (estimated)"
         if not self.tasks:
             return f"auto {self.cap}: no gold outputs to measure (the ceiling)"
-        top = max(self.tasks, key=lambda t: (t.cap, t.task))
-        head = (
-            f"auto {self.cap}: p{PERCENTILE} of {top.golds} {top.source} gold outputs of {top.task} is "
-            f"{top.percentile_tokens} {counted}, x{HEADROOM} + {EXTRA}"
+        if len(self.tasks) == 1:
+            (t,) = self.tasks
+            return (
+                f"auto {t.cap}: p{PERCENTILE} of {t.golds} {t.source} gold outputs of {t.task} is "
+                f"{t.percentile_tokens} {counted}, x{HEADROOM} + {EXTRA}"
+            )
+        each = "; ".join(
+            f"{t.task} {t.cap} (p{PERCENTILE} of {t.golds} {t.source} gold outputs is {t.percentile_tokens})"
+            for t in self.tasks
         )
-        if len(self.tasks) > 1:
-            head += f"; the largest cap of {len(self.tasks)} tasks"
-        return head
+        return f"auto per task, up to {self.cap} ({counted}, x{HEADROOM} + {EXTRA}): {each}"
+
+
+def caps_text(by_task: Sequence[Sequence[object]]) -> str:
+    """`BioASQ-Task-B-yesno-zs 72, MedQA 32`: the caps of a run's record (its config's max_tokens_by_task)."""
+    return ", ".join(f"{task} {cap}" for task, cap in by_task)
 
 
 def percentile(values: Sequence[int], pct: int = PERCENTILE) -> int:
@@ -120,8 +133,11 @@ def auto_max_tokens(
 def with_auto_cap(
     config: RunConfig, index: Index, backend: Backend, run_filter: Filter | None = None
 ) -> RunConfig:
-    """`config` with the auto cap for its filter (or `run_filter`: one playground row's task and split),
-    the golds counted by `backend`; the derivation is kept in the config, so the run records it."""
+    """`config` with the auto caps for its filter (or `run_filter`: one playground row's task and split),
+    the golds counted by `backend`: each task's own (the engine sends a row with its task's), max_tokens
+    the largest; the derivation is kept in the config, so the run records it."""
     exact = backend.describe().exact_token_counts
     auto = auto_max_tokens(index, run_filter or config.filter(), backend.count_tokens, exact=exact)
-    return dataclasses.replace(config, max_tokens=auto.cap, max_tokens_auto=auto.describe())
+    return dataclasses.replace(
+        config, max_tokens=auto.cap, max_tokens_auto=auto.describe(), max_tokens_by_task=auto.by_task()
+    )

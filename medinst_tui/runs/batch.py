@@ -43,14 +43,15 @@ def run_pooled(
             if cancel.is_set():
                 return
             result = SampleResult(seq, row.task, row.id, row.split, None, None, "", row.output)
+            row_config = config.for_task(row.task)  # the row's own cap (`auto` over several tasks)
             try:
-                built = engine.prepare(row, config)
+                built = engine.prepare(row, row_config)
             except (PromptTooLongError, ValueError) as exc:
                 result.error, result.error_kind = f"prompt: {exc}", PROMPT_ERROR
                 record(result, row.category)
                 continue
             describe_prompt(result, built)
-            request, key, hit = engine.generate.lookup(built, config, cancel)
+            request, key, hit = engine.generate.lookup(built, row_config, cancel)
             if hit is not None:
                 record(fill(result, hit, cached=True), row.category)
                 continue

@@ -10,6 +10,7 @@ resume where it stopped.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -64,6 +65,8 @@ class RunConfig:
     model: str = ""  # what the user named: a preset, a .gguf path or a URL (for display and resume)
     max_tokens: int = 1024
     max_tokens_auto: str = ""  # `auto`: how the cap was derived (runs/auto_tokens.py); "" a fixed cap
+    # `auto` over several tasks: each task's own cap (max_tokens is then the largest, for a task not named)
+    max_tokens_by_task: tuple[tuple[str, int], ...] = ()
     temperature: float = 0.0
     seed: int | None = None
     stop: tuple[str, ...] = ()
@@ -80,6 +83,11 @@ class RunConfig:
             search=self.search,
         )
 
+    def for_task(self, task: str) -> RunConfig:
+        """The config a row of `task` is prompted and sent with: its own cap where `auto` gave one."""
+        cap = dict(self.max_tokens_by_task).get(task, self.max_tokens)
+        return self if cap == self.max_tokens else dataclasses.replace(self, max_tokens=cap)
+
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -90,6 +98,7 @@ class RunConfig:
         shots["pinned"] = tuple(shots.get("pinned", ()))
         for key in ("tasks", "categories", "stop"):
             data[key] = tuple(data.get(key) or ())
+        data["max_tokens_by_task"] = tuple((str(t), int(c)) for t, c in data.get("max_tokens_by_task") or ())
         return cls(
             shots=ShotSpec(**shots), **{k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         )
@@ -216,7 +225,9 @@ class RunEngine:
         return total, walk()
 
     def prepare(self, row: Row, config: RunConfig) -> BuiltPrompt:
-        """The prompt for one row; ValueError (PromptTooLongError among them) when none can be built."""
+        """The prompt for one row; ValueError (PromptTooLongError among them) when none can be built.
+        Fitted with room for the row's own cap (RunConfig.for_task)."""
+        config = config.for_task(row.task)
         if config.shots.mode == "history":
             check_history(row)
         fmt = resolve_format(config.format, self.user_formats)
@@ -375,6 +386,7 @@ class RunEngine:
         built: BuiltPrompt | None = None,
     ) -> SampleResult:
         result = SampleResult(seq, row.task, row.id, row.split, None, None, "", row.output)
+        config = config.for_task(row.task)  # the request carries the row's own cap
         try:
             built = built or self.prepare(row, config)
         except (PromptTooLongError, ValueError) as exc:

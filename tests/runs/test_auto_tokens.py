@@ -80,7 +80,7 @@ def test_train_golds_set_the_cap_not_the_test_answers(db: Path) -> None:
     assert auto.describe() == ("auto 32: p99 of 200 train/dev gold outputs of MedQA is 3 tokens, x1.25 + 16")
 
 
-def test_a_test_only_task_is_measured_on_its_test_rows_and_several_tasks_take_the_largest_cap(
+def test_a_test_only_task_is_measured_on_its_test_rows_and_several_tasks_keep_their_own_caps(
     db: Path,
 ) -> None:
     with Index(db) as index:
@@ -93,8 +93,11 @@ def test_a_test_only_task_is_measured_on_its_test_rows_and_several_tasks_take_th
     assert zs.cap == 72  # 40 x 1.25 + 16 = 66 -> 72
     assert "(estimated)" in zs.describe()
     assert [t.task for t in both.tasks] == ["BioASQ-Task-B-yesno-zs", "MedQA"]
-    assert both.cap == 72 and both.describe().endswith("the largest cap of 2 tasks")
-    assert "of BioASQ-Task-B-yesno-zs" in both.describe()
+    assert both.cap == 72 and both.by_task() == (("BioASQ-Task-B-yesno-zs", 72), ("MedQA", FLOOR))
+    assert both.describe() == (
+        "auto per task, up to 72 (tokens, x1.25 + 16): BioASQ-Task-B-yesno-zs 72 (p99 of 100 test gold "
+        "outputs is 40); MedQA 32 (p99 of 200 train/dev gold outputs is 3)"
+    )
 
 
 def test_gold_outputs_are_a_seeded_sample_per_task(db: Path) -> None:

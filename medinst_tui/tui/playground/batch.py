@@ -230,9 +230,11 @@ class BatchScreen(WorkerFailures, Screen[None]):
             return
         c = message.config
         kind = f"a seeded sample (seed {c.sample_seed}) of" if c.sample is not None else "every row:"
+        # `auto`: derived once the model is loaded (runs/auto_tokens.py), each task's rows with its own cap
+        cap = "auto tokens, each task its own cap" if c.max_tokens_auto else f"{c.max_tokens} tokens"
         self._status(
             f"{message.rows:,} rows, {kind} {c.filter().describe()}  ·  {c.format}"
-            f"  ·  max {'auto' if c.max_tokens_auto else c.max_tokens} tokens"
+            f"  ·  max {cap}"
             f"  ·  {c.concurrency} in flight (local models: 1)"
         )
 

@@ -265,11 +265,9 @@ def _show_run(store: RunStore, run_id: str | None, fmt: str = "table") -> int:
     by_task = run.config.get("max_tokens_by_task") or []  # `auto`: each task's own cap
     if fmt in ("table", "markdown"):
         cancelled = f", {run.n_cancelled} cancelled" if run.n_cancelled else ""
-        cap = f"{run.max_tokens}{' (auto)' if run.config.get('max_tokens_auto') else ''}"
-        if len(by_task) > 1:
-            from medinst_tui.runs.auto_tokens import caps_text
+        from medinst_tui.runs.auto_tokens import cap_label
 
-            cap = f"auto per task: {escape(caps_text(by_task))}"
+        cap = escape(cap_label(run.max_tokens, run.config))
         console.print(
             f"[bold]{run.id}[/] · {run.status} · {escape(run.model)} · format {escape(run.format)} · "
             f"shots {escape(run.shots)} · split {run.split} · max tokens {cap} · "

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -77,6 +77,14 @@ class AutoMaxTokens:
 def caps_text(by_task: Sequence[Sequence[object]]) -> str:
     """`BioASQ-Task-B-yesno-zs 72, MedQA 32`: the caps of a run's record (its config's max_tokens_by_task)."""
     return ", ".join(f"{task} {cap}" for task, cap in by_task)
+
+
+def cap_label(max_tokens: int | None, config: Mapping[str, object]) -> str:
+    """A stored run's cap on new tokens as shown: `1024`, `72 (auto)`, `auto per task: A 72, B 32`."""
+    by_task = config.get("max_tokens_by_task")
+    if isinstance(by_task, list | tuple) and len(by_task) > 1:
+        return f"auto per task: {caps_text(by_task)}"
+    return f"{max_tokens}{' (auto)' if config.get('max_tokens_auto') else ''}"
 
 
 def percentile(values: Sequence[int], pct: int = PERCENTILE) -> int:

@@ -203,3 +203,13 @@ def test_the_streamed_path_sends_each_task_its_cap(db: Path, tiny_gguf_path: Pat
             assert cache.get(own) is not None and cache.get(other) is None
     assert all(r.completion_tokens <= caps[r.task] for r in outcome.results)
     backend.close()
+
+
+def test_a_stored_runs_cap_reads_the_same_in_the_cli_and_the_tui() -> None:
+    from medinst_tui.runs.auto_tokens import cap_label
+
+    assert cap_label(1024, {}) == "1024"
+    one = {"max_tokens_auto": "auto 72: ...", "max_tokens_by_task": [["MedQA", 72]]}
+    assert cap_label(72, one) == "72 (auto)"
+    by_task = {"max_tokens_auto": "auto per task", "max_tokens_by_task": [["A", 72], ["B", 32]]}
+    assert cap_label(72, by_task) == "auto per task: A 72, B 32"

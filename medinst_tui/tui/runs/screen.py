@@ -20,6 +20,7 @@ from textual.widgets import Button, DataTable, Footer, Input, Static
 from textual.worker import Worker
 from textual_plotext import PlotextPlot
 
+from medinst_tui.runs.auto_tokens import cap_label
 from medinst_tui.runs.compare import format_headline, headline_metric
 from medinst_tui.runs.records import SampleResult, Summary
 from medinst_tui.runs.single import write_results_jsonl
@@ -194,8 +195,8 @@ class RunsScreen(WorkerFailures, Screen[None]):
         header = Text.assemble(
             (run.id, Style(bold=True)),
             f"  {run.status} · from {run.origin} · {run.model} ({run.backend}) · format {run.format}\n",
-            f"shots {run.shots} · split {run.split or 'all'} · max tokens {run.max_tokens}"
-            f"{' (auto)' if run.config.get('max_tokens_auto') else ''} · "
+            f"shots {run.shots} · split {run.split or 'all'} · max tokens "
+            f"{cap_label(run.max_tokens, run.config)} · "
             f"temperature {run.temperature} · {run.n_done}/{run.n_planned} scored, {run.n_errors} error(s), "
             + (f"{run.n_cancelled} cancelled, " if run.n_cancelled else "")
             + f"{run.n_cached} cached",

@@ -64,6 +64,22 @@ class Results:
     def line(self, name: str, pattern: str) -> str:
         return grab(self.text(name), pattern, name)
 
+    def section_rows(self, name: str, heading: str) -> list[list[str]]:
+        """The body rows of the first table under the `## heading...` of `name`."""
+        text = self.text(name)
+        at = text.find(f"## {heading}")
+        if at < 0:
+            raise MissingFigure(f"{name}: no section {heading!r}")
+        rows = []
+        for line in text[at:].splitlines()[1:]:
+            if line.startswith("## "):
+                break
+            if line.startswith("|") and not re.fullmatch(r"\|[-:| ]+\|", line.strip()):
+                rows.append(split_row(line))
+        if len(rows) < 2:
+            raise MissingFigure(f"{name}: no table under {heading!r}")
+        return rows[1:]  # without the header
+
 
 def split_row(line: str) -> list[str]:
     cells = re.split(r"(?<!\\)\|", line.strip().strip("|"))
@@ -363,7 +379,67 @@ def other_rows(r: Results) -> list[list[str]]:
     ]
 
 
-ROWS: list[Callable[[Results], list[list[str]]]] = [build_rows, query_rows, export_rows, tui_rows, other_rows]
+def before_after(r: Results, name: str) -> str:
+    return "load " + r.line(name, r"^- load average before / after: ([0-9., /]+?) \(") + " before / after"
+
+
+def remote_rows(r: Results) -> list[list[str]]:
+    """The replica pool against a 50 ms stub, the batch engine through it, and the protocol end to end."""
+    by_c = {row[1]: row for row in r.section_rows("client.md", "Not streamed") if row[0] == "1"}
+    of_bare = {c: float(row[6]) for c, row in by_c.items()}
+    of_ideal = {c: float(row[7]) for c, row in by_c.items()}
+    low = [f"{of_bare[c]:g}" for c in ("1", "8", "64") if c in of_bare]
+    high = [f"{of_bare[c]:g}" for c in ("256", "512") if c in of_bare]
+    ideal = [f"{of_ideal[c]:g}" for c in ("1", "8") if c in of_ideal]
+    missed = [c for c, v in of_bare.items() if v < 0.8] + [c for c in ("1", "8") if of_ideal.get(c, 1) < 0.9]
+    peers = r.section_rows("client.md", "Peers")
+    inspect = [row[5].rstrip("x") for row in peers if row[0].startswith("Inspect")]
+    paper = next((row[5] for row in peers if row[0].startswith("the paper's")), "?")
+    engine = {row[1]: row for row in _table_rows(r.text("engine.md")) if row and row[0] == "1"}
+    rows_s = ", ".join(f"{engine[c][5]} at {c}" for c in ("1", "8", "64", "256") if c in engine)
+    cpu = {c: float(row[8]) for c, row in engine.items()}
+    over = sorted((c for c, v in cpu.items() if v >= 1.0), key=int)
+    whole = r.line("protocol.md", r"^Whole command: ([0-9.]+ s wall for [0-9]+ rows of [0-9]+ tasks)")
+    per_row = r.line("protocol.md", r"\(([0-9.]+ rows/s)\)")
+    return [
+        [
+            "replica pool vs a 50 ms stub ([client.md](bench/results/client.md))",
+            "a bare asyncio loop posting the same bodies (same run); Inspect AI, the paper's loop",
+            f"pool / bare {span(low)} at 1-64 in flight, {span(high)} at 256-512; of ideal {span(ideal)}"
+            f" at 1-8; pool / Inspect {span(inspect)}x, pool / the paper's loop {paper}",
+            "0.9 of ideal at 1, 8; 0.8 of bare" + (f": **miss** at {', '.join(missed)}" if missed else ""),
+            before_after(r, "client.md"),
+        ],
+        [
+            "`medinst run`'s path through the pool, 1,000 demo rows ([engine.md](bench/results/engine.md))",
+            "the ideal (concurrency / 50 ms); the issue's figures before the pool",
+            f"rows/s {rows_s} (one replica); CPU per row (prompts, scoring, files included) "
+            + ", ".join(f"{cpu[c]:g} ms at {c}" for c in sorted(cpu, key=int)),
+            "< 1 ms CPU per row" + (f": **miss** at {', '.join(over)} in flight" if over else ""),
+            before_after(r, "engine.md"),
+        ],
+        [
+            "`medinst eval medinst32` end to end ([protocol.md](bench/results/protocol.md))",
+            "a loopback llama_cpp.server with SmolLM2 (one request at a time); time per task in the file",
+            f"{whole} ({per_row}), max tokens capped (a labelled deviation)",
+            "—",
+            before_after(r, "protocol.md"),
+        ],
+    ]
+
+
+def _table_rows(text: str) -> list[list[str]]:
+    return [split_row(line) for line in text.splitlines() if line.startswith("|") and "---" not in line]
+
+
+ROWS: list[Callable[[Results], list[list[str]]]] = [
+    build_rows,
+    query_rows,
+    export_rows,
+    tui_rows,
+    remote_rows,
+    other_rows,
+]
 
 
 def table(results: Path) -> str:

@@ -39,7 +39,7 @@ import duckdb
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 
-from bench_index import busy_cpu_seconds, load  # noqa: E402
+from bench_index import busy_cpu_seconds, load, measure  # noqa: E402
 
 from medinst_tui.store.filters import Filter  # noqa: E402
 from medinst_tui.store.index import SEARCH_BACKEND_INDEX, Index  # noqa: E402
@@ -74,16 +74,9 @@ def ms(seconds: float) -> str:
 
 
 def timed(db: Path, fn: Callable[[Index], T], runs: int) -> tuple[float, list[float], T]:
-    with Index(db) as ix:
-        started = time.perf_counter()
-        result = fn(ix)
-        cold = time.perf_counter() - started
-        warm = []
-        for _ in range(runs):
-            started = time.perf_counter()
-            result = fn(ix)
-            warm.append(time.perf_counter() - started)
-    return cold, warm, result
+    """bench_index's measure (a cold call on a freshly opened index, then `runs` warm ones), unpacked."""
+    timing, result = measure(db, fn, runs)
+    return timing.cold, timing.warm, result
 
 
 def show(cold: float, warm: list[float]) -> str:

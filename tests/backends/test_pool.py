@@ -65,7 +65,9 @@ def test_requests_spread_over_replicas_by_least_outstanding(stubs: list[SlowStub
     )
     # least outstanding: a replica that answers sooner gets a little more, never the bulk
     assert sum(s.served for s in stubs) == 32 and min(s.served for s in stubs) >= 10
-    assert max(s.most for s in stubs) <= 4 + 1  # 8 in flight, evenly: never the bulk on one replica
+    # 8 in flight: never all on one replica. (Not "4 each": when one replica answers late under load, least
+    # outstanding rightly sends the next requests to the other; 6 on one was seen on a busy machine.)
+    assert max(s.most for s in stubs) < 8
     assert elapsed < 32 * 0.05 / 2  # well under half the sequential time: they really were in flight together
     # the ceiling without --concurrency: what each server says (vLLM: 64 each)
     assert ReplicaPool([OpenAIRemoteBackend(s.url) for s in stubs]).limit.ceiling == 128

@@ -49,8 +49,7 @@ CREATE TABLE IF NOT EXISTS sources (
 
 -- The search index (see store/search_build.py): for each word (lowercased, accents stripped, split at
 -- anything that is not a letter or digit) and each block of 65,536 ids, the rows that hold it, as a BLOB
--- of little-endian uint16 offsets into the block (id = (b << 16) + offset; unsorted, may repeat), or, when
--- the block has 4,096 or more, a bitmap of it (8,192 bytes, bit o = offset o; search_build._dense_as_bitmaps).
+-- of little-endian uint16 offsets into the block (id = (b << 16) + offset; unsorted, may repeat).
 -- field 0: input, 1: output. Rows are sorted by word within each chunk of 2^20 ids, so a word's rows
 -- sit in one row group per chunk and its zone maps skip the rest.
 CREATE TABLE IF NOT EXISTS search_postings (field UTINYINT NOT NULL, word VARCHAR NOT NULL,

@@ -20,7 +20,7 @@ import numpy as np
 
 from medinst_tui.store import sql
 from medinst_tui.store.filters import Filter, where
-from medinst_tui.store.search_build import BLOCK_BITS, DENSE_BYTES, MAX_COMPOUND
+from medinst_tui.store.search_build import BLOCK_BITS, MAX_COMPOUND
 from medinst_tui.store.search_query import Query, Term, parse, term_check
 
 if TYPE_CHECKING:
@@ -92,24 +92,11 @@ def _decode(table: Any) -> np.ndarray:
     blocks = table.column("b").to_numpy().astype(np.int64)
     blobs = table.column("p").combine_chunks()
     offsets = np.frombuffer(blobs.buffers()[1], np.int32, len(blobs) + 1, blobs.offset * 4)
-    dense = np.diff(offsets) == DENSE_BYTES  # a bitmap of the block (search_build._dense_as_bitmaps)
-    parts = []
-    if dense.any():
-        import pyarrow as pa
-
-        maps = blobs.filter(pa.array(dense))
-        start = int(np.frombuffer(maps.buffers()[1], np.int32, 1, maps.offset * 4)[0])
-        data = np.frombuffer(maps.buffers()[2], np.uint8, len(maps) * DENSE_BYTES, start)
-        row, off = np.nonzero(np.unpackbits(data.reshape(len(maps), DENSE_BYTES), axis=1, bitorder="little"))
-        parts.append((blocks[dense][row] << BLOCK_BITS) + off)
-        blobs, blocks = blobs.filter(pa.array(~dense)), blocks[~dense]
-        offsets = np.frombuffer(blobs.buffers()[1], np.int32, len(blobs) + 1, blobs.offset * 4)
     data = blobs.buffers()[2]
-    if data is not None and len(blobs):
-        values = np.frombuffer(data, "<u2", (int(offsets[-1]) - int(offsets[0])) // 2, int(offsets[0]))
-        lengths = np.diff(offsets) // 2
-        parts.append(np.repeat(blocks << BLOCK_BITS, lengths) + values)
-    return np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
+    values = np.frombuffer(data, "<u2", (int(offsets[-1]) - int(offsets[0])) // 2, int(offsets[0]))
+    lengths = np.diff(offsets) // 2
+    ids = np.repeat(blocks << BLOCK_BITS, lengths) + values
+    return np.unique(ids)
 
 
 @dataclass

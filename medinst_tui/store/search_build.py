@@ -6,8 +6,7 @@ Design (measured at full scale, see bench/results/index.md and the README's "How
   or a digit. A fixed list of very common English, Spanish and German function words (STOPWORDS) is not
   indexed: they are a third of all tokens, and a query made of them alone is scanned instead.
 - Postings are per word, per field (input, output) and per block of 65,536 ids: a BLOB of uint16
-  offsets of the rows in the block (a bitmap of the block when it has DENSE or more), so a word's rows
-  cost 2 bytes each at most and reading them is one
+  offsets of the rows in the block, so a word's rows cost 2 bytes each and reading them is one
   `WHERE word = ?` on a table sorted by word within each chunk of 2^20 ids (zone maps skip the rest).
 - The tokenizer runs in DuckDB per chunk of 2^20 ids: a split at spaces and one GROUP BY (raw token,
   block) with a list of offsets; raw tokens are normalized to words once per distinct token, and the
@@ -16,7 +15,7 @@ Design (measured at full scale, see bench/results/index.md and the README's "How
   spaces ("il 6"): the rows where that phrase sits in one token, so a phrase query reads only the other
   rows that hold all its words to check their order.
 - Updates (`--add`, re-indexing a source) rebuild only the chunks whose rows changed.
-- A checkpoint follows each chunk's insert (see `_index_chunk`): the file keeps no free blocks.
+- A checkpoint follows each chunk's insert (see `_index_chunk`): the file keeps almost no free blocks.
 """
 
 from __future__ import annotations
@@ -29,12 +28,10 @@ import duckdb
 
 from medinst_tui.store import sql
 
-VERSION = "3"  # 2: phrases inside one token indexed too; 3: dense blocks as bitmaps
+VERSION = "2"  # 2: phrases inside one token indexed too
 META_KEY = "search_index"
 BLOCK_BITS = 16  # offsets are uint16
 CHUNK_BITS = 20
-DENSE = 4096  # a (word, block) with this many offsets or more is stored as a bitmap of the block
-DENSE_BYTES = (1 << BLOCK_BITS) // 8  # = 2 * DENSE: a bitmap is never larger than the list it replaces
 MAX_COMPOUND = 8  # a token of up to this many words is also indexed as one phrase ("mg kg", "il 6")
 PART_BITS = 18  # chunks are tokenized in parts of 2^18 ids (whole blocks: a group never spans parts)
 FIELDS = ("input", "output")  # field number = position
@@ -147,7 +144,7 @@ def _index_chunk(
             con.unregister("chunk_postings")
         # Each insert's row groups are written to the file while it runs; one checkpoint at the end of the
         # build re-packed them all and left their first copies as free blocks (file 3.34 GiB at full scale).
-        # A checkpoint after every insert packs each once: 2.76 GiB, for a few seconds more of the build.
+        # A checkpoint after every insert packs each once: 3.05 GiB, and the build takes no longer in all.
         con.execute("CHECKPOINT")
 
 
@@ -179,7 +176,6 @@ def _postings(raw: Any, grouped: Any, words: Any, np: Any, pa: Any, pc: Any) -> 
     blob_offsets = ((offsets - base) * 2).astype(np.int32)
     data = values.buffers()[1].slice((values.offset + base) * 2, (int(offsets[-1]) - base) * 2)
     blobs = pa.BinaryArray.from_buffers(pa.binary(), len(lists), [None, pa.py_buffer(blob_offsets), data])
-    blobs = _dense_as_bitmaps(blobs, offsets, values, np, pa, pc)
     take = pa.array(group)
     table = pa.table(
         {
@@ -190,35 +186,3 @@ def _postings(raw: Any, grouped: Any, words: Any, np: Any, pa: Any, pc: Any) -> 
         }
     )
     return table.take(pc.sort_indices(table, sort_keys=[("word", "ascending"), ("b", "ascending")]))
-
-
-def _dense_as_bitmaps(blobs: Any, offsets: Any, values: Any, np: Any, pa: Any, pc: Any) -> Any:
-    """The groups of DENSE offsets or more as a bitmap of the block (DENSE_BYTES, bit o = offset o).
-
-    A common word's block then costs 8 KiB instead of 2 bytes a row (0.1 GiB less at full scale); a list
-    never has exactly DENSE_BYTES bytes, so the length says which a BLOB is (search.py decodes both).
-    """
-    counts = np.diff(offsets)
-    dense = np.flatnonzero(counts >= DENSE)
-    if len(dense) == 0:
-        return blobs
-    flat = values.to_numpy(zero_copy_only=False)
-    lengths = np.zeros(len(counts), np.int32)
-    lengths[dense] = DENSE_BYTES
-    maps = np.empty((len(dense), DENSE_BYTES), np.uint8)
-    for a in range(0, len(dense), 256):  # 256 blocks of bits (16 MiB) at a time
-        part = dense[a : a + 256]
-        bits = np.zeros((len(part), 1 << BLOCK_BITS), np.bool_)
-        starts, ends = offsets[part], offsets[part + 1]
-        row = np.repeat(np.arange(len(part)), ends - starts)
-        pos = np.arange(len(row)) - np.repeat(np.cumsum(ends - starts) - (ends - starts), ends - starts)
-        bits[row, flat[np.repeat(starts, ends - starts) + pos]] = True
-        maps[a : a + len(part)] = np.packbits(bits, axis=1, bitorder="little")
-    map_offsets = np.zeros(len(counts) + 1, np.int32)
-    np.cumsum(lengths, out=map_offsets[1:])
-    full = pa.BinaryArray.from_buffers(
-        pa.binary(), len(counts), [None, pa.py_buffer(map_offsets), pa.py_buffer(maps)]
-    )
-    mask = np.zeros(len(counts), np.bool_)
-    mask[dense] = True
-    return pc.if_else(pa.array(mask), full, blobs)

@@ -67,7 +67,13 @@ def add_index(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--category", action="append", default=[], choices=list(catalog.categories()))
     p.add_argument("--split", action="append", default=[], choices=SPLIT_CHOICES)
     p.add_argument("--add", action="store_true", help="keep the other sources already in the index")
-    p.add_argument("--revision", help="Hub revision (branch, tag or commit)")
+    p.add_argument("--revision", help="Hub revision (branch, tag or commit) of the JSON files")
+    p.add_argument(
+        "--no-parquet",
+        dest="parquet",
+        action="store_false",
+        help="--hub: read the JSON files only, not the Hub's parquet conversion",
+    )
     p.add_argument("--memory-limit", default="3GB", help="DuckDB memory limit while building (default 3GB)")
     p.add_argument(
         "--no-search-index",
@@ -91,7 +97,12 @@ def sources_for(args: argparse.Namespace) -> list[SourceSpec]:
 
         try:
             return hub_sources(
-                args.hub, tasks=args.task, categories=args.category, splits=args.split, revision=args.revision
+                args.hub,
+                tasks=args.task,
+                categories=args.category,
+                splits=args.split,
+                revision=args.revision,
+                parquet=args.parquet,
             )
         except HubError as exc:
             raise CliError(str(exc)) from exc
@@ -105,6 +116,9 @@ def cmd_index(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from exc
     if not any(s.files for s in sources):
         raise CliError("nothing to index: no <Task>_<split>.json / parquet files matched")
+    for source in sources:
+        for note in source.notes:
+            console.print(f"{escape(source.name)}: {escape(note)}", highlight=False, soft_wrap=True)
     from medinst_tui.cli.progress import IngestBar
     from medinst_tui.exit_codes import ExitCode
     from medinst_tui.store.ingest import build_index

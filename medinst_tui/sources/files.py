@@ -144,3 +144,4 @@ class SourceSpec:
     location: str
     files: list[SourceFile]
     issues: list[Issue] = field(default_factory=list)  # problems found before reading (unrecognised names)
+    notes: list[str] = field(default_factory=list)  # how the files were chosen (Hub: parquet or JSON, why)

@@ -30,18 +30,25 @@ PROGRESS_POLL_S = 0.25
 
 
 def _batches(files: list[SourceFile]) -> Iterator[tuple[str, list[SourceFile]]]:
-    """Consecutive JSON Lines files in bulk batches ("bulk"), every other file on its own ("file")."""
+    """Consecutive JSON Lines files, and consecutive parquet files, in bulk batches ("bulk"), every other
+    file on its own ("file")."""
     batch: list[SourceFile] = []
     for item in files:
-        if item.fmt != "jsonl" or item.size == 0:
+        if item.fmt not in BULK_FORMATS or item.size == 0:
             if batch:
                 yield "bulk", batch
                 batch = []
             yield "file", [item]
             continue
+        if batch and batch[-1].fmt != item.fmt:
+            yield "bulk", batch
+            batch = []
         batch.append(item)
     if batch:
         yield "bulk", batch
+
+
+BULK_FORMATS = ("jsonl", "parquet")
 
 
 class FileReader:
@@ -67,10 +74,41 @@ class FileReader:
 
     def add_files(self, source: SourceSpec) -> None:
         for kind, items in _batches(source.files):
-            if kind == "bulk":
+            if kind == "bulk" and items[0].fmt == "parquet":
+                self._bulk_parquet(source, items)
+            elif kind == "bulk":
                 self._bulk(source, items)
             else:
                 self.add_file(source, items[0])
+
+    def _bulk_parquet(self, source: SourceSpec, items: list[SourceFile]) -> None:
+        """Parquet files whose columns are text (and history a list of lists of text) in one bulk
+        statement; any other file on its own, where its types are checked row by row."""
+        typed: list[SourceFile] = []
+        histories: list[bool] = []
+        for item in items:
+            try:
+                described = self.con.execute(
+                    "DESCRIBE SELECT * FROM read_parquet($path)", {"path": str(item.path)}
+                )
+                types = {str(r[0]): str(r[1]) for r in described.fetchall()}
+            except duckdb.InterruptException:
+                raise
+            except duckdb.Error:
+                types = {}
+            if (
+                all(types.get(f) == "VARCHAR" for f in FIELDS)
+                and types.get("history", "VARCHAR[][]") == "VARCHAR[][]"
+            ):
+                typed.append(item)
+                histories.append("history" in types)
+            else:
+                if typed:
+                    self._bulk(source, typed, history=any(histories))
+                    typed, histories = [], []
+                self.add_file(source, item)
+        if typed:
+            self._bulk(source, typed, history=any(histories))
 
     def _params(self, source: SourceSpec, item: SourceFile, first: int) -> dict[str, Any]:
         return {
@@ -101,13 +139,16 @@ class FileReader:
         self.progress.file_finished(item, rows, len(issues), seconds)
 
     # -- a batch of JSON Lines files: one bulk statement ----------------------------------------------
-    def _bulk(self, source: SourceSpec, items: list[SourceFile]) -> None:
+    def _bulk(self, source: SourceSpec, items: list[SourceFile], *, history: bool = True) -> None:
+        """A batch of JSON Lines files, or of parquet files with text columns (`history`: whether any of
+        them has that column)."""
         started = time.perf_counter()
         for item in items:
             self.progress.file_started(item)
+        jsonl = items[0].fmt == "jsonl"
         # Counted while DuckDB parses (it releases the GIL): the record numbers are lines only when the
-        # counts agree (no blank lines).
-        lines = {i: self.pool.submit(count_lines, item.path) for i, item in enumerate(items)}
+        # counts agree (no blank lines). Parquet stores record numbers: nothing to count.
+        lines = {i: self.pool.submit(count_lines, item.path) for i, item in enumerate(items)} if jsonl else {}
         bind = {
             "paths": [str(item.path) for item in items],
             "tasks": [item.task for item in items],
@@ -116,9 +157,14 @@ class FileReader:
             "labels": [item.label for item in items],
             "source": source.name,
         }
+        if jsonl:
+            query, step = sql.render("ingest_bulk_jsonl"), "parse and append (bulk read_json)"
+        else:
+            query = sql.render("ingest_bulk_parquet", history="history" if history else "NULL::VARCHAR[][]")
+            step = "parse and append (bulk read_parquet)"
         try:
-            with self.steps("parse and append (bulk read_json)"), self._follow(items):
-                self.con.execute(sql.render("ingest_bulk_jsonl"), bind)
+            with self.steps(step), self._follow(items):
+                self.con.execute(query, bind)
         except duckdb.InterruptException:
             raise  # Ctrl-C: never mistaken for a file the bulk reader refused
         except duckdb.Error:
@@ -142,7 +188,7 @@ class FileReader:
                     exact.append(i)
         with self.steps("line numbers (count lines, blank lines)"):
             for i, item in enumerate(items):
-                if i not in stats or i in exact:
+                if i not in stats or i in exact or not jsonl:
                     continue
                 try:
                     blanks = blank_lines_if_consistent(item.path, int(stats[i][1]), lines[i].result())

@@ -302,6 +302,15 @@ def child_main(spec: dict[str, Any]) -> None:
         row = con.execute("SELECT count(*) FROM raw").fetchone()
         con.close()  # checkpoints: part of the load, as in our build
         rows = int(row[0]) if row else 0
+    elif kind == "baseline_parquet":  # bench_parquet.py's bare engine
+        con = duckdb.connect(spec["db"])
+        con.execute(f"SET memory_limit = '{spec['memory_limit']}'")
+        con.execute("SET enable_progress_bar = false")
+        glob = spec["glob"].replace("'", "''")
+        con.execute(f"CREATE TABLE raw AS SELECT * FROM read_parquet('{glob}')")
+        row = con.execute("SELECT count(*) FROM raw").fetchone()
+        con.close()
+        rows = int(row[0]) if row else 0
     elif kind == "export_ours":
         with Index(Path(spec["db"])) as ix:
             f = Filter(categories=tuple(spec["categories"]), splits=tuple(spec["splits"]))

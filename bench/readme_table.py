@@ -105,20 +105,20 @@ def first(load: str) -> str:
     return re.split(r"[ ,/]+", load.strip())[0]
 
 
-def index_loads(r: Results, labels: list[str]) -> str:
+def index_loads(r: Results, labels: list[str], name: str = "index.md") -> str:
     """1-minute load averages recorded beside index.md rows (`load a / b / c` or `load (1 min) a, b`)."""
     loads: list[str] = []
     for label in labels:
-        figure = r.cell("index.md", label, 1)
+        figure = r.cell(name, label, 1)
         for m in re.finditer(r"load (?:\(1 min\) )?([0-9., /]+)", figure):
             parts = m.group(1).strip(" ,;")
             loads += [first(parts)] if "/" in parts else [p for p in re.split(r"[ ,]+", parts) if p]
     if not loads:
-        raise MissingFigure(f"index.md: no load recorded in rows {labels!r}")
+        raise MissingFigure(f"{name}: no load recorded in rows {labels!r}")
     others = [
         m.group(1)
         for label in labels
-        for m in re.finditer(r"other processes ([0-9.]+) CPU-s meanwhile", r.cell("index.md", label, 1))
+        for m in re.finditer(r"other processes ([0-9.]+) CPU-s meanwhile", r.cell(name, label, 1))
     ]
     busy = f"; other processes {span(others)} CPU-s per run" if others else ""
     return f"1-min load average {span(loads)} (the benchmark's own processes included){busy}"
@@ -180,7 +180,32 @@ def build_rows(r: Results) -> list[list[str]]:
             index_loads(r, [f"{run} (" for run in runs] + [f"{run} --no-search-index" for run in runs]),
         ],
     ]
-    return rows
+    return rows + parquet_rows(r)
+
+
+def parquet_rows(r: Results) -> list[list[str]]:
+    vs_json = "medinst index from parquet / from JSON (wall, median)"
+    vs_bare = "medinst index from parquet / DuckDB read_parquet (wall, median)"
+    same = "same rows per task and split from parquet and from JSON"
+    rounds = len([row for row in _table_rows(r.text("parquet.md")) if row[0].startswith("round ")]) // 3
+    labels = [
+        f"round {i}: {w}"
+        for i in range(1, rounds + 1)
+        for w in ("DuckDB read_parquet", "medinst index --from PARQUET", "medinst index --from JSON")
+    ]
+    return [
+        [
+            "`medinst index --from` the Hub's parquet layout (no search index; 9.94M rows, "
+            "[parquet.md](bench/results/parquet.md))",
+            "DuckDB `CREATE TABLE AS SELECT * FROM read_parquet(...)`, one statement; ours from the same "
+            "rows as JSON, same run",
+            f"ours / bare read_parquet {r.cell('parquet.md', vs_bare, 1, r'^([0-9.]+x)')} wall; from "
+            f"parquet / from JSON {r.cell('parquet.md', vs_json, 1, r'^([0-9.]+x)')} wall; same rows: "
+            f"{r.cell('parquet.md', same, 1)}",
+            "—",
+            index_loads(r, labels, "parquet.md"),
+        ]
+    ]
 
 
 def query_loads(r: Results) -> str:

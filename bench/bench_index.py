@@ -290,26 +290,18 @@ def child_main(spec: dict[str, Any]) -> None:
             raise SystemExit(code)
         sys.stdout.flush()
         rows = -1  # read from the index by the caller
-    elif kind == "baseline_load":
+    elif kind in ("baseline_load", "baseline_parquet"):  # DuckDB's own one-statement load (bench_parquet too)
         con = duckdb.connect(spec["db"])
         con.execute(f"SET memory_limit = '{spec['memory_limit']}'")
         con.execute("SET enable_progress_bar = false")
-        glob = str(Path(spec["data"]) / "*.json").replace("'", "''")
-        con.execute(
-            f"CREATE TABLE raw AS SELECT * FROM read_json('{glob}', format = 'newline_delimited', "
-            f"columns = {JSON_COLUMNS})"
-        )
+        if kind == "baseline_load":
+            glob = str(Path(spec["data"]) / "*.json").replace("'", "''")
+            reader = f"read_json('{glob}', format = 'newline_delimited', columns = {JSON_COLUMNS})"
+        else:
+            reader = "read_parquet('{}')".format(spec["glob"].replace("'", "''"))
+        con.execute(f"CREATE TABLE raw AS SELECT * FROM {reader}")
         row = con.execute("SELECT count(*) FROM raw").fetchone()
         con.close()  # checkpoints: part of the load, as in our build
-        rows = int(row[0]) if row else 0
-    elif kind == "baseline_parquet":  # bench_parquet.py's bare engine
-        con = duckdb.connect(spec["db"])
-        con.execute(f"SET memory_limit = '{spec['memory_limit']}'")
-        con.execute("SET enable_progress_bar = false")
-        glob = spec["glob"].replace("'", "''")
-        con.execute(f"CREATE TABLE raw AS SELECT * FROM read_parquet('{glob}')")
-        row = con.execute("SELECT count(*) FROM raw").fetchone()
-        con.close()
         rows = int(row[0]) if row else 0
     elif kind == "export_ours":
         with Index(Path(spec["db"])) as ix:

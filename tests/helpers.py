@@ -17,6 +17,15 @@ def write_jsonl(path: Path, rows: Sequence[Mapping[str, object]]) -> Path:
     return path
 
 
+def write_parquet(path: Path, rows: Sequence[Mapping[str, object]]) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.Table.from_pylist([dict(r) for r in rows]), path)
+    return path
+
+
 def make_rows(
     task: str, n: int, *, instruction: str | None = None, word: str = "aspirin"
 ) -> list[dict[str, object]]:

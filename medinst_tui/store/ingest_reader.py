@@ -51,6 +51,14 @@ def _batches(files: list[SourceFile]) -> Iterator[tuple[str, list[SourceFile]]]:
 BULK_FORMATS = ("jsonl", "parquet")
 
 
+def _text_columns(types: dict[str, str]) -> bool:
+    """Whether a parquet file's fields are text (and its history, if any, lists of lists of text)."""
+    return (
+        all(types.get(f) == "VARCHAR" for f in FIELDS)
+        and types.get("history", "VARCHAR[][]") == "VARCHAR[][]"
+    )
+
+
 class FileReader:
     """Reads source files into `samples` and `blocks`: JSON Lines in bulk statements, the rest (and dirty
     files) file by file, every bad line one issue with its file and line."""
@@ -88,18 +96,12 @@ class FileReader:
         histories: list[bool] = []
         for item in items:
             try:
-                described = self.con.execute(
-                    "DESCRIBE SELECT * FROM read_parquet($path)", {"path": str(item.path)}
-                )
-                types = {str(r[0]): str(r[1]) for r in described.fetchall()}
+                types = self._parquet_types(str(item.path))
             except duckdb.InterruptException:
                 raise
             except duckdb.Error:
                 types = {}
-            if (
-                all(types.get(f) == "VARCHAR" for f in FIELDS)
-                and types.get("history", "VARCHAR[][]") == "VARCHAR[][]"
-            ):
+            if _text_columns(types):
                 typed.append(item)
                 histories.append("history" in types)
             else:
@@ -262,6 +264,11 @@ class FileReader:
             done.set()
             poller.join()
 
+    def _parquet_types(self, path: str) -> dict[str, str]:
+        """Column name -> DuckDB type of a parquet file (its footer only)."""
+        described = self.con.execute("DESCRIBE SELECT * FROM read_parquet($path)", {"path": path})
+        return {str(r[0]): str(r[1]) for r in described.fetchall()}
+
     def _wrongly_typed(self, item: SourceFile) -> bool:
         """Whether a file with suspect values really holds non-strings (read again by JSON types)."""
         params = {"path": str(item.path), "format": "newline_delimited"}
@@ -310,17 +317,14 @@ class FileReader:
         path = params["path"]
         lines: Future[int] | None = None
         if item.fmt == "parquet":
-            described = self.con.execute("DESCRIBE SELECT * FROM read_parquet($path)", {"path": path})
-            types = {str(r[0]): str(r[1]) for r in described.fetchall()}
+            types = self._parquet_types(path)
             missing = [f for f in FIELDS if f not in types]
             if missing:
                 raise duckdb.InvalidInputException(f"parquet file lacks {', '.join(missing)}")
             history = "history::VARCHAR[][]" if "history" in types else "NULL::VARCHAR[][]"
             self.con.execute(sql.render("stage_parquet", history=history), {"path": path})
             # Parquet values are typed: text columns hold text, whatever it reads like.
-            typed = all(types[f] == "VARCHAR" for f in FIELDS) and (
-                types.get("history", "VARCHAR[][]") == "VARCHAR[][]"
-            )
+            typed = _text_columns(types)
         else:
             fmt = "array" if item.fmt == "array" else "newline_delimited"
             if item.fmt == "jsonl":  # counted while DuckDB parses (it releases the GIL)

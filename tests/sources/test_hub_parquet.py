@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 from medinst_tui.cli.main import main
 from medinst_tui.store.index import Index
-from tests.helpers import make_rows, write_jsonl
+from tests.helpers import make_rows, write_jsonl, write_parquet
 
 MAIN_REV = "1111111111111111111111111111111111111111"
 PARQUET_REV = "2222222222222222222222222222222222222222"
@@ -25,11 +23,6 @@ REPO_DIR = "datasets--aialt--MedINST"
 
 def _rows(task: str, n: int, where: str) -> list[dict[str, object]]:
     return make_rows(task, n, word=where)  # the text says which files it came from
-
-
-def _write_parquet(path: Path, rows: list[dict[str, object]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(pa.Table.from_pylist(rows), path)
 
 
 def _json_branch(cache: Path) -> None:
@@ -51,14 +44,14 @@ def _parquet_branch(cache: Path) -> None:
     (repo / "refs" / "refs" / "convert").mkdir(parents=True, exist_ok=True)
     (repo / "refs" / "refs" / "convert" / "parquet").write_text(PARQUET_REV)
     snap = repo / "snapshots" / PARQUET_REV
-    _write_parquet(snap / "CellFinder" / "train" / "0000.parquet", _rows("CellFinder", 5, "parquetfile"))
+    write_parquet(snap / "CellFinder" / "train" / "0000.parquet", _rows("CellFinder", 5, "parquetfile"))
     # two shards that add up to the catalog's 5
-    _write_parquet(snap / "CellFinder" / "test" / "0000.parquet", _rows("CellFinder", 3, "parquetfile"))
-    _write_parquet(snap / "CellFinder" / "test" / "0001.parquet", _rows("CellFinder", 2, "parquetfile"))
+    write_parquet(snap / "CellFinder" / "test" / "0000.parquet", _rows("CellFinder", 3, "parquetfile"))
+    write_parquet(snap / "CellFinder" / "test" / "0001.parquet", _rows("CellFinder", 2, "parquetfile"))
     # the Hub's name for a dev split it inferred; 1 row where the catalog has 2: not complete
-    _write_parquet(snap / "AnEM-COREF" / "validation" / "0000.parquet", _rows("AnEM-COREF", 1, "parquetfile"))
+    write_parquet(snap / "AnEM-COREF" / "validation" / "0000.parquet", _rows("AnEM-COREF", 1, "parquetfile"))
     # a truncated conversion
-    _write_parquet(
+    write_parquet(
         snap / "AnEM-COREF" / "partial-train" / "0000.parquet", _rows("AnEM-COREF", 4, "parquetfile")
     )
 

@@ -8,18 +8,14 @@ import json
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from medinst_tui.sources.specs import local_source
 from medinst_tui.store.ingest import build_index
-from tests.helpers import make_rows
+from tests.helpers import make_rows, write_parquet
 
 
 def _write(root: Path, task: str, split: str, shard: int, rows: list[dict[str, object]]) -> None:
-    path = root / task / split / f"{shard:04d}.parquet"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(pa.Table.from_pylist(rows), path)
+    write_parquet(root / task / split / f"{shard:04d}.parquet", rows)
 
 
 def _rows_of(db: Path) -> list[tuple[int, str, int, str, object]]:

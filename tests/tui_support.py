@@ -8,6 +8,8 @@ from __future__ import annotations
 import functools
 import json
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +126,15 @@ async def settle(pilot: Pilot[int], *, rounds: int = 50) -> None:
             if not any(w.is_running for w in app.workers):
                 return
     raise AssertionError("workers kept running")
+
+
+async def wait_for(pilot: Pilot[int], check: Callable[[], bool], *, timeout: float = 10.0) -> None:
+    """Wait until `check()` holds while workers may still run (settle would wait for them to end)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError("the app did not get there in time")
+        await pilot.pause(0.01)
 
 
 def make_app(db: Path, config_dir: Path, **kwargs: Any) -> MedinstApp:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+import duckdb
 import pytest
 from textual.widgets import Button, Static
 
@@ -34,6 +35,7 @@ from tests.tui_support import (
     settle,
     small_index,
     sources_factory,
+    wait_for,
 )
 
 
@@ -44,6 +46,7 @@ def tui_memory_limit(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 SIZE = (120, 40)
+SLOW_QUERY = "SELECT count(*) FROM range(20000000000) r WHERE r.range % 7 = 3"  # minutes, interruptible
 T = TypeVar("T")
 
 
@@ -127,6 +130,49 @@ async def test_search_finds_a_known_sample(tmp_path: Path) -> None:
         assert row is not None and NEEDLE in row.input and row.task == NEEDLE_TASK
         assert screen.query_one(FilterChips).chips == [("search", NEEDLE)]
         assert screen.table.has_focus  # enter searched and went back to the table
+
+
+async def test_a_search_the_index_cannot_answer_says_it_scans_and_escape_cancels_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fragment inside a word (`*bbreviatio*`, in 250 MeDAL rows: more than a page) is read from the
+    rows themselves. At 9.94M rows that scan takes seconds; on the small index it takes milliseconds, so
+    the count under the search (the scan that runs after the first page) is held back by a real, slow
+    DuckDB query on the same connection, which an interrupt stops as it stops the scan."""
+    outcome: list[str] = []
+    real_facets = Index.facets
+
+    def slow_facets(index: Index, f: Filter) -> object:
+        if f.search.startswith("*"):
+            try:
+                index.con.execute(SLOW_QUERY).fetchone()
+            except duckdb.InterruptException:
+                outcome.append("interrupted")
+                raise
+            outcome.append("finished")
+        return real_facets(index, f)
+
+    monkeypatch.setattr(Index, "facets", slow_facets)
+    fragment = "*bbreviatio*"
+    app = make_app(small_index(), tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = browse(app)
+        table = screen.table
+        await pilot.press("slash", *fragment, "enter")
+        await wait_for(pilot, lambda: table.search_mode == "scan" and table.preview_at(0) is not None)
+        assert table.scanning
+        assert "scanning every row (esc cancels)" in str(table.border_title)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: bool(outcome))
+        assert outcome == ["interrupted"]  # the count's scan was stopped, not waited for
+        assert table.cancelled and not table.scanning
+        assert "scan cancelled" in str(table.border_title)
+        first = table.preview_at(0)  # the rows found so far are kept
+        assert first is not None and first.task == "MeDAL" and table.preview_at(PAGE_ROWS - 1) is not None
+        assert screen.filter.search == fragment  # the search itself stays
+        await pilot.press("escape")  # a second escape is the table's own again: nothing to cancel
+        assert outcome == ["interrupted"] and table.cancelled
 
 
 async def test_fuzzy_picker_opens_a_task(tmp_path: Path) -> None:

@@ -5,6 +5,16 @@ thousands of objects (measured here: 10-80 ms on a busy 2-core machine), which s
 The app freezes what it built at startup (it lives as long as the app: `gc.freeze`), leaves the cheap
 young-generation collections to CPython (well under a millisecond each) but takes the full collection
 out of its hands: it runs when the reader has been idle for a moment. Everything is restored on exit.
+
+Even idle, one full collection over all the app holds after some browsing (130k objects: Textual's line
+caches, pages of rows) stopped the loop for 85-145 ms at full scale, a frame the reader sees while a
+count is on its way (bench/results/tui.md); measured inside the app, the old generation costs ~2 us an
+object (12k objects: 27 ms), the young ones ~2-4 ms in all. So each idle collection frees the young
+cycles, looks at the old objects made since the last one only if they are few (FULL_LOOK), and freezes
+the survivors: no later collection looks at them again. A cycle that dies old or frozen is not freed
+until a sweep (all unfrozen, one full collection, a long pause): it runs, idle, only once the frozen set
+has doubled and grown by SWEEP_MIN since the last sweep, so what such cycles hold stays bounded by the
+live set.
 """
 
 from __future__ import annotations
@@ -14,10 +24,14 @@ import time
 
 IDLE_S = 1.0  # no key or mouse input for this long: the reader is reading, not typing
 FULL_EVERY_S = 5.0  # at most one full collection per this many seconds: little garbage piles up each time
+FULL_LOOK = 5_000  # old objects (not frozen) an idle collection looks at; more: frozen unlooked at
+SWEEP_GROWTH = 2.0  # a sweep once the frozen objects are this many times those after the last sweep
+SWEEP_MIN = 250_000  # ... and at least this many more (a small app's live set barely ever sweeps)
 NEVER = 1_000_000_000  # a threshold CPython never reaches: no automatic full collection
 # Fewer, larger young collections (default 700, 10): a frame's short-lived cycles (events, tasks, workers)
-# die young instead of being promoted to the old generation, which only the full collection clears.
-YOUNG, MIDDLE = 5_000, 20
+# die young instead of being promoted to the old generation, which only the full collection clears. A
+# middle generation of at most 5,000 x 4 objects is collected in ~10 ms (x 20: up to 30 ms, measured).
+YOUNG, MIDDLE = 5_000, 4
 
 
 class IdleCollector:
@@ -25,6 +39,8 @@ class IdleCollector:
         self.last_input = time.monotonic()
         self.last_full = time.monotonic()
         self.collections = 0
+        self.sweeps = 0
+        self.swept_frozen = 0  # frozen objects right after the last sweep (or the startup freeze)
         self._thresholds = gc.get_threshold()
         self._active = False
 
@@ -37,6 +53,7 @@ class IdleCollector:
         """Move everything alive now out of the collector's view (call once startup is done)."""
         if self._active:
             gc.freeze()
+            self.swept_frozen = gc.get_freeze_count()
 
     def note_input(self) -> None:
         self.last_input = time.monotonic()
@@ -47,7 +64,17 @@ class IdleCollector:
             return
         now = time.monotonic()
         if now - self.last_input >= IDLE_S and now - self.last_full >= FULL_EVERY_S:
-            gc.collect()
+            gc.collect(1)  # the young ones: short-lived cycles
+            if len(gc.get_objects(generation=2)) <= FULL_LOOK:
+                gc.collect()  # the old ones made since the last freeze (the frozen are not looked at)
+            gc.freeze()
+            frozen = gc.get_freeze_count()
+            if frozen > max(self.swept_frozen * SWEEP_GROWTH, self.swept_frozen + SWEEP_MIN):
+                gc.unfreeze()
+                gc.collect()
+                gc.freeze()
+                self.swept_frozen = gc.get_freeze_count()
+                self.sweeps += 1
             # Counted from the end: a collection slowed by a busy machine still leaves FULL_EVERY_S of calm.
             self.last_full = time.monotonic()
             self.collections += 1

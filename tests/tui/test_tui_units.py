@@ -24,7 +24,7 @@ from medinst_tui.store.facet_counts import base_filter, filter_total, split_coun
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import ENV_MEMORY_LIMIT, Index
 from medinst_tui.store.stats import filter_stats, label_balance
-from medinst_tui.tui import formats
+from medinst_tui.tui import formats, gc_policy
 from medinst_tui.tui.browse.export import default_name
 from medinst_tui.tui.browse.jump import parse_row
 from medinst_tui.tui.browse.sample_table import SampleTable
@@ -293,7 +293,10 @@ class Cycle:
     me: object = None
 
 
-def test_idle_collector_defers_full_collections_to_idle_moments_and_restores_gc() -> None:
+def test_idle_collector_defers_full_collections_to_idle_moments_and_restores_gc(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(gc_policy, "FULL_LOOK", 10**9)  # however many old objects pytest holds
     thresholds = gc.get_threshold()
     collector = IdleCollector()
     collector.start()
@@ -333,6 +336,54 @@ def test_every_class_with_bindings_is_in_the_help_and_every_binding_has_an_id() 
     assert missing_ids == []
     ids = [b.id for cls in declaring for b in declared_bindings(cls)]
     assert len(ids) == len(set(ids)), "binding ids are unique (the keymap addresses them by id)"
+
+
+@pytest.mark.parametrize("look", [10**9, 0], ids=["old objects looked at", "too many old objects"])
+def test_idle_collections_freeze_their_survivors_and_a_sweep_frees_cycles_that_died_frozen(
+    monkeypatch: pytest.MonkeyPatch, look: int
+) -> None:
+    monkeypatch.setattr(gc_policy, "SWEEP_MIN", 20_000)
+    monkeypatch.setattr(gc_policy, "FULL_LOOK", look)
+    collector = IdleCollector()
+    collector.start()
+    try:
+        collector.freeze_startup()
+        alive = [[i] for i in range(10_000)]  # survives: the next idle collection freezes it
+        young = Cycle()
+        young.me = young
+        young_watch = weakref.ref(young)
+        del young  # a young dead cycle: every idle collection frees it
+        old = Cycle()
+        old.me = old
+        gc.collect(1)  # now in the old generation
+        old_watch = weakref.ref(old)
+        del old  # an old dead cycle: freed only where the old objects are looked at
+        probe = Cycle()
+        probe.me = probe
+        watch = weakref.ref(probe)  # a cycle alive at that collection, dead after it
+        idle_tick(collector)
+        assert young_watch() is None
+        assert (old_watch() is None) == (look > 0)
+        assert collector.collections == 1 and collector.sweeps == 0
+        frozen = gc.get_freeze_count()
+        assert frozen >= collector.swept_frozen + len(alive)  # out of the next collections' view
+        del probe
+        idle_tick(collector)
+        assert watch() is not None  # frozen when it died: only a sweep frees it
+        grown = [[i] for i in range(2 * frozen + 20_000)]  # the frozen set more than doubles
+        idle_tick(collector)
+        assert collector.sweeps == 1 and watch() is None and old_watch() is None
+        assert collector.swept_frozen == gc.get_freeze_count() >= len(grown)
+    finally:
+        collector.stop()
+    assert gc.get_freeze_count() == 0  # everything handed back to the collector on exit
+
+
+def idle_tick(collector: IdleCollector) -> None:
+    """A timer tick after the reader was idle long enough and the last collection is old enough."""
+    collector.last_input -= 60
+    collector.last_full -= 60
+    collector.tick()
 
 
 async def test_a_cancelled_query_is_interrupted_on_its_database_thread() -> None:

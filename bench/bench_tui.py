@@ -16,7 +16,8 @@ Measured (each interaction through real key presses / clicks, timed until the ro
 - page down through the table: pagedown presses, each until the next screenful is painted;
 - jump to row 5,000,000 (ctrl+g, type, enter) until that row is painted and read into the detail pane;
 - a search: `/`, the term, enter, until the first page of matches is painted (the exact count follows
-  in the background: reported separately);
+  in the background: reported separately); a word in no row; a fragment inside words (a scan), the
+  event loop while its count scans, and escape until that scan has stopped;
 - the longest the event loop was blocked during each interaction (a 5 ms ticker on the app's loop:
   anything over 50 ms would be a frame the user sees stall), and the process RSS while paging.
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import platform
@@ -56,7 +58,19 @@ JUMP_ROW = 5_000_000
 JUMP_OFFSETS = (0, 250, -300, 1000, 500)  # rows near the target, so each jump needs a page of its own
 SEARCH_TERMS = ("insulin", "aspirin", "BRCA1", "sepsis", "metformin", "apoptosis", "warfarin")
 NO_MATCH_TERM = "qqzzxq"
+SCAN_TERM = "*rotei*"  # inside "protein": a fragment the index cannot answer (a scan)
+SCAN_WATCH = 2.0  # seconds of the count's scan watched before escape cancels it
 CATEGORY_CLICKS = ("NER", "QA", "TRANSL", "NED", "TE", "RE", "SUM", "EE")
+
+
+def python_loop_s() -> float:
+    """Seconds for 20M additions in a plain Python loop: how fast this machine's one core is today
+    (the figures of runs on different days compare only with this beside them)."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(20_000_000):
+        total += i
+    return time.perf_counter() - started
 
 
 def rss_mb() -> float:
@@ -98,6 +112,7 @@ class LagMonitor:
         self.worst = 0.0
         self.stalls = 0
         self.samples: list[float] = []
+        self.ends: list[float] = []  # perf_counter() at the end of each sample
         self._task: asyncio.Task[None] | None = None
 
     async def _run(self) -> None:
@@ -108,6 +123,7 @@ class LagMonitor:
             lag = (loop.time() - start - self.interval) * 1000
             self.worst = max(self.worst, lag)
             self.samples.append(lag)
+            self.ends.append(time.perf_counter())
             if lag > BUDGETS["frame"]:
                 self.stalls += 1
 
@@ -125,6 +141,28 @@ class LagMonitor:
     def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
+
+
+class FullCollections:
+    """The duration of each full (generation 2) garbage collection while the app runs."""
+
+    def __init__(self) -> None:
+        self.ms: list[float] = []
+        self.objects: list[int] = []  # old objects (not frozen) at each one's start
+        self.frozen: list[int] = []  # objects frozen (out of its view) at each one
+        self.starts: list[float] = []  # perf_counter() at each one's start (after the counting)
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            # Counted before the clock starts, old generation only: all tracked objects (gc.get_objects())
+            # took ~20 ms to list, a stall of the bench's own making.
+            self.objects.append(len(gc.get_objects(generation=2)))
+            self.frozen.append(gc.get_freeze_count())
+            self.starts.append(time.perf_counter())
+        else:
+            self.ms.append((time.perf_counter() - self.starts[-1]) * 1000)
 
 
 class PaintProbe:
@@ -226,7 +264,7 @@ async def interactions(db: Path, runs: int) -> dict[str, Any]:
     from medinst_tui.store.filters import Filter
     from medinst_tui.tui.app import MedinstApp
     from medinst_tui.tui.browse.facets import FacetNode, FacetsPanel
-    from medinst_tui.tui.browse.screen import BrowseScreen
+    from medinst_tui.tui.browse.screen import FACETS_GROUP, BrowseScreen
 
     config = Path(tempfile.mkdtemp()) / "config.yaml"
     PaintProbe.install()
@@ -235,6 +273,8 @@ async def interactions(db: Path, runs: int) -> dict[str, Any]:
     results: dict[str, Any] = {}
     monitor = LagMonitor()
     results["monitor"] = monitor
+    collections = results["gc"] = FullCollections()
+    gc.callbacks.append(collections)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(lambda: isinstance(app.screen, BrowseScreen) and app.screen.counted is not None)
         screen = app.screen
@@ -259,6 +299,7 @@ async def interactions(db: Path, runs: int) -> dict[str, Any]:
             nonlocal started
             await pilot.pause()
             monitor.take()
+            monitor.take_stalls()  # stalls before this interaction are not its own
             started = time.perf_counter()
             act()
             end = await wait_until(check)
@@ -349,14 +390,42 @@ async def interactions(db: Path, runs: int) -> dict[str, Any]:
             counted.stalls += monitor.take_stalls()
             await pilot.press("x")
             await wait_until(settled(Filter()))
-        nomatch = Series(f"search with no match ({NO_MATCH_TERM!r}: a full scan)")
+        nomatch = Series(f"search with no match ({NO_MATCH_TERM!r}: the index says so)")
         await pilot.press("slash", *NO_MATCH_TERM)
         await timed(
             nomatch,
             lambda: send_key(app, "enter"),
             lambda: table.total == 0 and table.filter.search == NO_MATCH_TERM,
         )
-        results["search"] = [search, counted, nomatch]
+        # A fragment inside words: no answer from the index, the rows are read (first page, then the
+        # count's scan in the background); escape cancels that scan after SCAN_WATCH seconds of it.
+        await pilot.press("x")
+        await wait_until(settled(Filter()))
+        scan_page = Series(f"search a fragment ({SCAN_TERM!r}: a scan) → first page painted")
+        scan_watch = Series(f"the count's scan running ({SCAN_WATCH:.0f} s watched)")
+        scan_cancel = Series("escape during that scan → cancelled, the count's query stopped")
+        for _ in range(max(runs // 2, 1)):
+            await pilot.press("slash", *SCAN_TERM)
+            f = Filter(search=SCAN_TERM)
+
+            def scan_first_page(f: Filter = f) -> bool:
+                return table.filter == f and table.visible_loaded() and probe.painted_at > started
+
+            await timed(scan_page, lambda: send_key(app, "enter"), scan_first_page)
+            await timed(scan_watch, lambda: None, lambda: time.perf_counter() - started > SCAN_WATCH)
+            scanning = table.scanning
+
+            def stopped() -> bool:
+                return table.cancelled and not any(
+                    w.is_running and w.group == FACETS_GROUP for w in app.workers
+                )
+
+            await timed(scan_cancel, lambda: send_key(app, "escape"), stopped)
+            if not scanning:
+                raise RuntimeError(f"{SCAN_TERM!r} was no longer scanning after {SCAN_WATCH} s")
+            await pilot.press("x")
+            await wait_until(settled(Filter()))
+        results["search"] = [search, counted, nomatch, scan_page, scan_watch, scan_cancel]
 
         # 5. memory while paging through many screens.
         await pilot.press("x")
@@ -373,6 +442,7 @@ async def interactions(db: Path, runs: int) -> dict[str, Any]:
                 rss_samples.append(rss_mb())
         results["rss"] = {"before_paging": rss_before, "samples": rss_samples, "rows_paged": 200 * body}
         monitor.stop()
+    gc.callbacks.remove(collections)
     return results
 
 
@@ -423,6 +493,7 @@ def write_report(out: Path, db: Path, rows: int, fp: tuple[Series, Series], res:
     import textual
 
     from medinst_tui.tui.database import MEMORY_LIMIT
+    from medinst_tui.tui.gc_policy import FULL_EVERY_S, IDLE_S
 
     load = os.getloadavg()
     lines = [
@@ -434,6 +505,7 @@ def write_report(out: Path, db: Path, rows: int, fp: tuple[Series, Series], res:
         f"- index: `{db}` ({rows:,} rows); terminal {SIZE[0]}x{SIZE[1]} (headless Pilot)",
         f"- command: `python bench/bench_tui.py --db {db} --runs {len(fp[0].ms)}`; total {seconds:.0f} s",
         f"- load average at the end: {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f} (the machine is shared)",
+        f"- core speed: 20M additions in a Python loop took {res['python_loop_s']:.2f} s (before the runs)",
         "",
         "Times in milliseconds, from the key press / click (or the process spawn) until the rows are",
         'painted. "blocked" is the longest the app\'s event loop went without running a 5 ms ticker during',
@@ -448,18 +520,35 @@ def write_report(out: Path, db: Path, rows: int, fp: tuple[Series, Series], res:
     lines += [s.row(BUDGETS["page"]) for s in res["pages"]]
     lines += [s.row(None) for s in res["jump"]]
     search = res["search"]
-    lines += [search[0].row(BUDGETS["search"]), search[1].row(None), search[2].row(None)]
+    lines += [search[0].row(BUDGETS["search"]), *(s.row(None) for s in search[1:])]
     rss = res["rss"]
     lags = res["monitor"].samples or [0.0]
     frame = BUDGETS["frame"]
+    full_gc = res["gc"].ms
+    monitor = res["monitor"]
+    worst = sorted(zip(monitor.samples, monitor.ends, strict=True), reverse=True)[:3]
+
+    def during_gc(end: float, lag: float) -> bool:  # a collection started inside that late tick
+        return any(end - lag / 1000 - 0.01 <= t <= end for t in res["gc"].starts)
+
+    longest = "; ".join(
+        f"{lag:.0f} ms{' (a full collection ran then)' if during_gc(end, lag) else ''}" for lag, end in worst
+    )
     blocked = max(
         max(s.blocked_ms, default=0.0) for group in ("facets", "pages", "jump", "search") for s in res[group]
     )
     lines += [
         "",
         f"Longest blocked frame over all interactions: **{blocked:.1f} ms** (budget {frame:.0f} ms); "
-        f"event-loop lag over the whole run: median {pct(lags, 0.5):.1f} ms, p99 {pct(lags, 0.99):.1f} ms, "
-        f"{sum(lag > frame for lag in lags)} of {len(lags):,} ticks over {frame:.0f} ms.",
+        f"event-loop lag over the whole run (idle moments too): median {pct(lags, 0.5):.1f} ms, "
+        f"p99 {pct(lags, 0.99):.1f} ms, max {max(lags):.1f} ms, "
+        f"{sum(lag > frame for lag in lags)} of {len(lags):,} ticks over {frame:.0f} ms; "
+        f"the longest: {longest}.",
+        "",
+        f"Full garbage collections (the app's idle collector, see the notes): {len(full_gc)}, "
+        f"longest {max(full_gc, default=0.0):.1f} ms, median {statistics.median(full_gc or [0.0]):.1f} ms, "
+        f"old objects not frozen / frozen at their start: "
+        f"{', '.join(f'{n:,} / {z:,}' for n, z in zip(res['gc'].objects, res['gc'].frozen, strict=True))}.",
         "",
         f"Memory (RSS, whole process, DuckDB memory_limit {MEMORY_LIMIT}): "
         f"{rss['before_paging']:.0f} MB after the first interactions; "
@@ -475,14 +564,17 @@ def write_report(out: Path, db: Path, rows: int, fp: tuple[Series, Series], res:
         "- The facet (50 ms), page (20 ms) and search (300 ms) budgets are for the queries; the",
         "  table above adds the UI round trip (worker thread, message, and Textual's frame pipeline, which",
         "  paints at most every 16.7 ms). The queries alone are in the next table.",
-        "- A text search shows its first page from a scan that stops when the page is full (growing id",
-        "  chunks, id order). The exact count (and the facet counts under the search) needs a full scan of",
-        "  every row (~10 s for 9.94M rows here): it starts once the first page is painted, runs in the",
-        "  background at low CPU priority, and is interrupted as soon as the filter changes. A search with",
-        "  no match at all has to scan everything before it can say so.",
-        "- The app runs CPython's full garbage collection itself when no key or mouse input came for 2 s",
-        "  (at most every 30 s; ~10-50 ms on this machine) instead of letting it hit mid-interaction.",
-        "  Waiting for a background count is such an idle moment: that is where the longest stall falls.",
+        "- A search of words (the README's search syntax) is answered by the search index: the first page",
+        "  reads only the matching rows, and the exact count and the facet counts under it come from the",
+        "  index (no row read); a word that is in no row is known from the word list at once.",
+        f"- A fragment inside words ({SCAN_TERM}) has no answer in the index: its first page comes from a",
+        "  scan that stops when the page is full (growing id chunks, id order), then the count scans every",
+        "  row in the background (database threads at low CPU priority), the table's title says it is",
+        "  scanning, and escape (or a new filter) interrupts it. The blocked column of those rows is the",
+        "  event loop during that scan.",
+        "- The app runs CPython's full garbage collection itself when no key or mouse input came for",
+        f"  {IDLE_S:g} s (at most every {FULL_EVERY_S:g} s; durations above) instead of letting it hit",
+        "  mid-interaction. Waiting for a background count is such an idle moment.",
         "- Memory: the table keeps at most 48 pages of 100 short previews; DuckDB's buffer cache is",
         "  capped (memory_limit); RSS stays flat while paging.",
         "",
@@ -518,8 +610,10 @@ def main() -> None:
 
     with Index(args.db) as index:
         rows = index.count()
+    loop_s = python_loop_s()
     fp = first_paint(args.db, args.runs)
     res = asyncio.run(interactions(args.db, args.runs))
+    res["python_loop_s"] = loop_s
     dbq = db_figures(args.db)
     print(write_report(args.out, args.db, rows, fp, res, dbq, time.perf_counter() - began))
 

@@ -3,13 +3,13 @@
 CPython's full collections stop the event loop for tens of milliseconds once an app holds some tens of
 thousands of objects (measured here: 10-80 ms on a busy 2-core machine), which shows as stalled frames.
 The app freezes what it built at startup (it lives as long as the app: `gc.freeze`), leaves the cheap
-young-generation collections to CPython (well under a millisecond each) but takes the full collection
+young-generation collections to CPython (a few milliseconds at most) but takes the full collection
 out of its hands: it runs when the reader has been idle for a moment. Everything is restored on exit.
 
 Even idle, one full collection over all the app holds after some browsing (130k objects: Textual's line
 caches, pages of rows) stopped the loop for 85-145 ms at full scale, a frame the reader sees while a
-count is on its way (bench/results/tui.md); measured inside the app, the old generation costs ~2 us an
-object (12k objects: 27 ms), the young ones ~2-4 ms in all. So each idle collection frees the young
+count is on its way (bench/results/tui.md): ~1 us an object in the app (Textual's objects are large
+containers), where the young generations cost 2-8 ms in all. So each idle collection frees the young
 cycles, looks at the old objects made since the last one only if they are few (FULL_LOOK), and freezes
 the survivors: no later collection looks at them again. A cycle that dies old or frozen is not freed
 until a sweep (all unfrozen, one full collection, a long pause): it runs, idle, only once the frozen set
@@ -24,7 +24,7 @@ import time
 
 IDLE_S = 1.0  # no key or mouse input for this long: the reader is reading, not typing
 FULL_EVERY_S = 5.0  # at most one full collection per this many seconds: little garbage piles up each time
-FULL_LOOK = 5_000  # old objects (not frozen) an idle collection looks at; more: frozen unlooked at
+FULL_LOOK = 20_000  # old objects (not frozen) an idle collection looks at (~20 ms); more: frozen unlooked at
 SWEEP_GROWTH = 2.0  # a sweep once the frozen objects are this many times those after the last sweep
 SWEEP_MIN = 250_000  # ... and at least this many more (a small app's live set barely ever sweeps)
 NEVER = 1_000_000_000  # a threshold CPython never reaches: no automatic full collection

@@ -17,7 +17,6 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from medinst_tui import catalog
 from medinst_tui.store.facet_counts import base_filter, filter_total
@@ -28,6 +27,7 @@ from medinst_tui.tui.browse.facets import FacetsPanel
 from medinst_tui.tui.browse.sample_table import SampleTable
 from medinst_tui.tui.browse.search_bar import SearchBar
 from medinst_tui.tui.database import Database
+from medinst_tui.tui.footer import KeyFooter
 from medinst_tui.tui.messages import (
     ChipRemoved,
     FacetsCounted,
@@ -88,7 +88,7 @@ class BrowseScreen(Screen[None]):
                 yield FilterChips(id="chips")
                 yield SampleTable(self.db, id="table")
                 yield DetailPane(id="detail")
-        yield Footer()
+        yield KeyFooter()
 
     # -- parts -----------------------------------------------------------------------------------------
     @property

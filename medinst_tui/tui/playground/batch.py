@@ -24,7 +24,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Button, Footer, Input, Label, ProgressBar, Static
+from textual.widgets import Button, Input, Label, ProgressBar, Static
 from textual.worker import Worker
 
 from medinst_tui.backends.presets import ModelPreset, PresetError
@@ -33,6 +33,7 @@ from medinst_tui.session import Choices, load_choices
 from medinst_tui.state import BatchState, StateFile, batch_state, state_for, to_json
 from medinst_tui.store.filters import Filter
 from medinst_tui.tui.database import Database
+from medinst_tui.tui.footer import KeyFooter
 from medinst_tui.tui.forms import leave_field
 from medinst_tui.tui.playground.buffers import BatchInbox
 from medinst_tui.tui.playground.calls import PlaygroundSession, count_planned, run_batch, session_for
@@ -146,7 +147,7 @@ class BatchScreen(WorkerFailures, Screen[None]):
                 with VerticalScroll(id="batch-summary-box"):
                     yield SummaryView(id="batch-summary")
                 yield ResultsTable(id="batch-results")
-        yield Footer()
+        yield KeyFooter()
 
     def _title(self) -> Text:
         s = self.settings

@@ -26,7 +26,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
 from medinst_tui.backends.presets import PresetError, default_preset
 from medinst_tui.runs.records import SampleResult
@@ -36,6 +36,7 @@ from medinst_tui.state import StateFile, safe_model_fields, state_for, to_json
 from medinst_tui.store.filters import Filter
 from medinst_tui.store.index import Row
 from medinst_tui.tui.database import Database
+from medinst_tui.tui.footer import KeyFooter
 from medinst_tui.tui.formats import render_output
 from medinst_tui.tui.forms import leave_field
 from medinst_tui.tui.playground.answer_stream import AnswerStream
@@ -171,7 +172,7 @@ class PlaygroundScreen(Streaming):
                         with VerticalScroll(id="pg-gold"):
                             yield Static(render_output(self.row.output, self.row.category), id="pg-gold-body")
                         yield ScorePanel(id="pg-score")
-        yield Footer()
+        yield KeyFooter()
 
     def _remembered(self) -> PlaygroundSettings:
         """What the reader set last time (state.py), else the defaults."""

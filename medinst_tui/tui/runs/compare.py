@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker
 
 from medinst_tui import catalog
@@ -30,6 +30,7 @@ from medinst_tui.runs.compare import (
 from medinst_tui.runs.records import SampleResult, Summary
 from medinst_tui.runs.store import RunRow
 from medinst_tui.scoring import METRICS, MetricSummary, format_brief, format_value
+from medinst_tui.tui.footer import KeyFooter
 from medinst_tui.tui.formats import one_line, render_output
 from medinst_tui.tui.runs.run_summary import paper_label
 from medinst_tui.tui.runs.runs_db import runs_db
@@ -97,7 +98,7 @@ class CompareScreen(WorkerFailures, Screen[None]):
                     yield Static("", id="compare-a-body")
                 with VerticalScroll(id="compare-b"):
                     yield Static("", id="compare-b-body")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         metrics = self.query_one("#compare-metrics", DataTable)

@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Input, Static
+from textual.widgets import Button, DataTable, Input, Static
 from textual.worker import Worker
 from textual_plotext import PlotextPlot
 
@@ -26,6 +26,7 @@ from medinst_tui.runs.records import SampleResult, Summary
 from medinst_tui.runs.single import write_results_jsonl
 from medinst_tui.runs.store import RunRow
 from medinst_tui.scoring import METRICS
+from medinst_tui.tui.footer import KeyFooter
 from medinst_tui.tui.runs.results_table import ResultsTable
 from medinst_tui.tui.runs.run_summary import SummaryView
 from medinst_tui.tui.runs.runs_db import default_export_path, runs_db
@@ -104,7 +105,7 @@ class RunsScreen(WorkerFailures, Screen[None]):
                     yield Static("", id="runs-header")
                     yield SummaryView(id="runs-summary")
                 yield PlotextPlot(id="runs-plot")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#runs-table", DataTable)

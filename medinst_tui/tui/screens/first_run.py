@@ -15,11 +15,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, ProgressBar, Static
+from textual.widgets import Button, ProgressBar, Static
 from textual.worker import Worker
 
 from medinst_tui.sources.files import SourceFile, SourceSpec
 from medinst_tui.store.ingest import IndexReport, build_index
+from medinst_tui.tui.footer import KeyFooter
 from medinst_tui.tui.workers import WorkerFailures
 
 SourcesFactory = Callable[[], list[SourceSpec]]
@@ -80,7 +81,7 @@ class FirstRunScreen(WorkerFailures, Screen[None]):
             with Horizontal(id="first-run-buttons"):
                 yield Button("Build the demo index", variant="primary", id="first-run-build")
                 yield Button("Cancel" if self.replacing else "Quit", id="first-run-quit")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#first-run-progress").display = False

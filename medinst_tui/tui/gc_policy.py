@@ -65,16 +65,18 @@ class IdleCollector:
         now = time.monotonic()
         if now - self.last_input >= IDLE_S and now - self.last_full >= FULL_EVERY_S:
             gc.collect(1)  # the young ones: short-lived cycles
-            if len(gc.get_objects(generation=2)) <= FULL_LOOK:
-                gc.collect()  # the old ones made since the last freeze (the frozen are not looked at)
-            gc.freeze()
-            frozen = gc.get_freeze_count()
+            old = len(gc.get_objects(generation=2))  # made since the last freeze, still alive or not
+            frozen = gc.get_freeze_count() + old  # once these are frozen too
             if frozen > max(self.swept_frozen * SWEEP_GROWTH, self.swept_frozen + SWEEP_MIN):
-                gc.unfreeze()
+                gc.unfreeze()  # a sweep: everything looked at once
                 gc.collect()
                 gc.freeze()
                 self.swept_frozen = gc.get_freeze_count()
                 self.sweeps += 1
+            else:
+                if old <= FULL_LOOK:
+                    gc.collect()  # few enough for a short pause (the frozen are not looked at)
+                gc.freeze()
             # Counted from the end: a collection slowed by a busy machine still leaves FULL_EVERY_S of calm.
             self.last_full = time.monotonic()
             self.collections += 1

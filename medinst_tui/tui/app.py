@@ -87,19 +87,24 @@ class MedinstApp(App[int]):
         self.set_interval(0.25, self.collector.tick, name="idle-gc")
         for problem in self._startup_problems:
             self.notify(problem, title="Config", severity="warning", timeout=10)
-        self._check_keymap()
+        if self.config.keymap:
+            self._check_keymap()
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         if self.db_path.exists():
             self.open_index()
         else:
             self.push_screen(FirstRunScreen(self.db_path, self.demo_sources))
 
+    @work(thread=True, exit_on_error=False, description="checking the keymap")
     def _check_keymap(self) -> None:
+        """Warn of keymap ids no binding has. On a thread: listing the ids imports every screen's module
+        (~0.3 s, which delayed the first rows when it ran on the UI thread at start)."""
         from medinst_tui.tui.screens.help import all_binding_ids
 
         unknown = sorted(set(self.config.keymap) - all_binding_ids())
         if unknown:
-            self.notify(
+            self.call_from_thread(
+                self.notify,
                 f"keymap: no binding with id {', '.join(unknown)} (the help screen lists the ids)",
                 title="Config",
                 severity="warning",

@@ -387,3 +387,22 @@ def test_the_index_command_can_skip_the_search_index(tmp_path: Path) -> None:
         with Index(db) as index:
             assert index.search_backend == backend
             assert index.count(Filter(search="mucoferinose")) == 1
+
+
+def test_id_sets_are_numpys_unique_without_its_cost() -> None:
+    # sorted_unique / run_counts replace np.unique (numpy 2.4 hashes first: 10x slower at full scale);
+    # numpy's own np.unique is the reference, on ids with repeats, runs and unsorted stretches.
+    import numpy as np
+
+    from medinst_tui.store.search import run_counts, sorted_unique
+
+    rng = np.random.default_rng(7)
+    cases = [np.zeros(0, np.int64), np.array([5], np.int64), np.array([3, 3, 3], np.int64)]
+    cases += [rng.integers(0, n, size, dtype=np.int64) for n, size in ((10, 50), (1 << 20, 5000), (7, 2))]
+    cases.append(np.concatenate([np.arange(100, 0, -1), np.arange(50)]).astype(np.int64))
+    for ids in cases:
+        assert np.array_equal(sorted_unique(ids), np.unique(ids))
+        values, counts = run_counts(np.sort(ids))
+        want_values, want_counts = np.unique(ids, return_counts=True)
+        assert np.array_equal(values, want_values)
+        assert np.array_equal(counts, want_counts)

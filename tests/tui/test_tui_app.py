@@ -366,6 +366,17 @@ async def test_keymap_from_the_config_file_rebinds_by_id(tmp_path: Path) -> None
         assert any(r.id == "browse.search" and r.keys == "^f" for r in binding_rows(app))
 
 
+async def test_a_keymap_id_no_binding_has_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "config.yaml").write_text("keymap:\n  browse.search: ctrl+f\n  browse.serch: ctrl+g\n")
+    app = make_app(small_index(), tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await wait_for(pilot, lambda: any("keymap" in n.message for n in app._notifications))
+        texts = [n.message for n in app._notifications]
+        assert any("no binding with id browse.serch" in t for t in texts), texts
+        assert not any("browse.search" in t for t in texts)  # the known id is not reported
+
+
 # The theme chosen in the app is remembered in state.json: test_tui_state.py.
 
 

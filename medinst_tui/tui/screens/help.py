@@ -28,26 +28,34 @@ class BindingRow:
     id: str
 
 
-def binding_sources() -> list[tuple[str, type[DOMNode]]]:
-    """Every class of the app that declares bindings, found by walking `medinst_tui.tui` (a new screen
-    or widget is listed without being registered here): the app first, then feature by feature (its
-    screen first), in module and source order.
-
-    A section is named by the class's `HELP_SECTION` when it has one, else by its name ("RunResultsScreen"
-    is "Run results")."""
+def declaring_classes() -> list[tuple[str, type[DOMNode]]]:
+    """Every class of the app that declares bindings, with its module's name, found by walking
+    `medinst_tui.tui` (a new screen or widget is listed without being registered here)."""
     import medinst_tui.tui as package
 
-    found: list[tuple[int, tuple[str, bool, str], int, type[DOMNode]]] = []
+    found: list[tuple[str, type[DOMNode]]] = []
     for info in pkgutil.walk_packages(package.__path__, prefix=f"{package.__name__}."):
         module = importlib.import_module(info.name)
         for obj in vars(module).values():
             ours = inspect.isclass(obj) and issubclass(obj, DOMNode) and obj.__module__ == module.__name__
             if ours and declared_bindings(obj):
-                line = inspect.getsourcelines(obj)[1]
-                feature, _, leaf = info.name.rpartition(".")
-                # a feature's screen first, then its dialogs and widgets
-                order = (feature, leaf != "screen", leaf)
-                found.append((0 if issubclass(obj, App) else 1, order, line, obj))
+                found.append((info.name, obj))
+    return found
+
+
+def binding_sources() -> list[tuple[str, type[DOMNode]]]:
+    """declaring_classes() in the help screen's order: the app first, then feature by feature (its
+    screen first), in module and source order.
+
+    A section is named by the class's `HELP_SECTION` when it has one, else by its name ("RunResultsScreen"
+    is "Run results")."""
+    found: list[tuple[int, tuple[str, bool, str], int, type[DOMNode]]] = []
+    for name, cls in declaring_classes():
+        line = inspect.getsourcelines(cls)[1]  # reads the source: only the help screen needs the order
+        feature, _, leaf = name.rpartition(".")
+        # a feature's screen first, then its dialogs and widgets
+        order = (feature, leaf != "screen", leaf)
+        found.append((0 if issubclass(cls, App) else 1, order, line, cls))
     return [(section_name(cls), cls) for *_, cls in sorted(found, key=lambda f: f[:3])]
 
 
@@ -77,7 +85,7 @@ def binding_rows(app: App[Any]) -> list[BindingRow]:
 
 
 def all_binding_ids() -> set[str]:
-    return {b.id for _, cls in binding_sources() for b in declared_bindings(cls) if b.id}
+    return {b.id for _, cls in declaring_classes() for b in declared_bindings(cls) if b.id}
 
 
 class HelpScreen(ModalScreen[None]):

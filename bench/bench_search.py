@@ -61,6 +61,7 @@ CASES: list[tuple[str, str, tuple[str, ...], bool]] = [
     ("two-word AND", "protein cells", ("protein", "cells"), True),
     ("phrase", '"mg/kg"', ("mg/kg",), True),
     ("uncommon word", "splenotoxitis", ("splenotoxitis",), False),
+    ("very common word", "patients", ("patients",), False),
     ("prefix", "hepat*", ("hepat",), False),
     ("field scope", "output:aspirin", ("output:aspirin",), False),
     ("phrase whose words mostly occur apart", '"oxidative stress"', ("oxidative stress",), False),

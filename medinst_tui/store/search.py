@@ -56,6 +56,19 @@ def in_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.asarray(b[at] == a)
 
 
+def intersect_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """np.intersect1d(a, b, assume_unique=True) of two sorted unique id arrays, without its default sort:
+    a quicksort of the two concatenated runs took 25 ms for two common words (205k + 256k ids); a stable
+    sort merges the runs in 2 ms, and a much smaller side is looked up in the larger one instead."""
+    if len(a) > len(b):
+        a, b = b, a
+    if len(a) * 8 < len(b):
+        return a[in_sorted(a, b)]
+    both = np.concatenate([a, b])
+    both.sort(kind="stable")
+    return both[:-1][both[1:] == both[:-1]]
+
+
 def intersect_ranges(ids: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """The ids inside any of the sorted disjoint inclusive ranges lo[i]..hi[i]."""
     if not len(lo):
@@ -101,8 +114,9 @@ def _decode(table: Any) -> np.ndarray:
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
     """np.unique(values), by a sort and a neighbour compare: numpy 2.4's np.unique hashes first and took
-    10x longer (140 ms for a common word's 264k ids, the bulk of a new search's first page)."""
-    out = np.sort(values)
+    10x longer (140 ms for a common word's 264k ids, the bulk of a new search's first page). The sort is
+    stable: a word's ids come as a few sorted runs (one per field), which it merges."""
+    out = np.sort(values, kind="stable")
     if len(out) < 2:
         return out
     keep = np.empty(len(out), bool)
@@ -280,7 +294,7 @@ class Searcher:
         sets.sort(key=len)
         ids = sets[0]
         for other in sets[1:]:
-            ids = np.intersect1d(ids, other, assume_unique=True)
+            ids = intersect_sorted(ids, other)
         sure = None
         if term.kind == "phrase" and not term.prefix and len(term.words) <= MAX_COMPOUND:
             sure = self._postings("word", term.scope, word=" ".join(term.words))
@@ -337,13 +351,13 @@ class Searcher:
                 continue
             term_ids, exact, term_sure = self._term_ids(term)
             if term_ids is not None:
-                ids = term_ids if ids is None else np.intersect1d(ids, term_ids, assume_unique=True)
+                ids = term_ids if ids is None else intersect_sorted(ids, term_ids)
                 id_terms += 1
             if not exact:
                 self._ensure_macros()
                 checks.append(term_check(term, n, params))
                 if term_sure is not None:
-                    sure = term_sure if sure is None else np.intersect1d(sure, term_sure, assume_unique=True)
+                    sure = term_sure if sure is None else intersect_sorted(sure, term_sure)
                     sure_terms += 1
         if sure_terms != len(checks) or ids is None:
             sure = None  # some check has no sure rows (or there are no candidates to speak of)

@@ -84,7 +84,7 @@ class MedinstApp(App[int]):
 
     def on_mount(self) -> None:
         self.collector.start()
-        self.set_interval(0.25, self.collector.tick, name="idle-gc")
+        self.set_interval(0.25, self._idle_tick, name="idle-gc")
         for problem in self._startup_problems:
             self.notify(problem, title="Config", severity="warning", timeout=10)
         if self.config.keymap:
@@ -94,6 +94,9 @@ class MedinstApp(App[int]):
             self.open_index()
         else:
             self.push_screen(FirstRunScreen(self.db_path, self.demo_sources))
+
+    def _idle_tick(self) -> None:
+        self.collector.tick(busy=self.database is not None and self.database.busy)
 
     @work(thread=True, exit_on_error=False, description="checking the keymap")
     def _check_keymap(self) -> None:

@@ -94,6 +94,12 @@ class Database:
         with self._registered(group, next(self._tokens)) as index:
             yield index
 
+    @property
+    def busy(self) -> bool:
+        """Whether a query runs now (the idle collector waits for it: a count's scan is no idle moment)."""
+        with self._lock:
+            return bool(self._active)
+
     def interrupt(self, group: str) -> None:
         """Cancel the query running in `group`, if any (its caller sees a duckdb.InterruptException)."""
         self._interrupt(group, None)

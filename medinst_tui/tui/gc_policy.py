@@ -63,12 +63,15 @@ class IdleCollector:
     def note_input(self) -> None:
         self.last_input = time.monotonic()
 
-    def tick(self) -> None:
-        """Called on a timer: a full collection when the reader is idle and the last one is old enough."""
+    def tick(self, busy: bool = False) -> None:
+        """Called on a timer: a full collection when the reader is idle and the last one is old enough.
+
+        `busy`: background work is running (a count's scan: the reader waits for it, its database threads
+        share the cores), which is no idle moment either; a pause then showed as a 58 ms frame."""
         if not self._active:
             return
         now = time.monotonic()
-        if now - self.last_input < IDLE_S or now - self.last_full < FULL_EVERY_S:
+        if busy or now - self.last_input < IDLE_S or now - self.last_full < FULL_EVERY_S:
             self._step = 0  # input came between the parts: start again when idle
             return
         if self._step == 0:

@@ -394,7 +394,7 @@ def test_id_sets_are_numpys_unique_without_its_cost() -> None:
     # numpy's own np.unique is the reference, on ids with repeats, runs and unsorted stretches.
     import numpy as np
 
-    from medinst_tui.store.search import run_counts, sorted_unique
+    from medinst_tui.store.search import intersect_sorted, run_counts, sorted_unique
 
     rng = np.random.default_rng(7)
     cases = [np.zeros(0, np.int64), np.array([5], np.int64), np.array([3, 3, 3], np.int64)]
@@ -406,3 +406,9 @@ def test_id_sets_are_numpys_unique_without_its_cost() -> None:
         want_values, want_counts = np.unique(ids, return_counts=True)
         assert np.array_equal(values, want_values)
         assert np.array_equal(counts, want_counts)
+    sets = [np.unique(ids) for ids in cases]
+    sets += [np.arange(0, 10_000, 3), np.arange(0, 10_000, 5)]  # similar sizes: the merge
+    sets += [np.array([15, 9_995, 20_000]), np.arange(0, 30_000, 5)]  # one much smaller: the lookup
+    for a in sets:
+        for b in sets:
+            assert np.array_equal(intersect_sorted(a, b), np.intersect1d(a, b, assume_unique=True))

@@ -279,11 +279,12 @@ def test_a_newer_request_interrupts_the_query_running_in_its_group() -> None:
     assert started.wait(10)
     time.sleep(0.05)
     db.interrupt("other-group")  # another group's request leaves it running
-    assert worker.is_alive()
+    assert worker.is_alive() and db.busy  # (the idle collector waits while a query runs)
     begun = time.perf_counter()
     db.interrupt("group")
     worker.join(10)
     assert outcome == ["interrupted"] and time.perf_counter() - begun < 5
+    assert not db.busy
     with db.open("group") as index:  # the group's next query runs normally
         assert index.count() > 0
     db.close()
@@ -312,6 +313,9 @@ def test_idle_collector_defers_full_collections_to_idle_moments_and_restores_gc(
         collector.tick()
         assert collector.collections == 0  # the reader is active: no pause now
         collector.last_input -= 10
+        for _ in range(4):
+            collector.tick(busy=True)
+        assert collector.collections == 0  # a query runs (a count's scan): no idle moment either
         collector.tick()
         collector.tick()
         assert collector.collections == 0  # the young pass, then the count (short pauses) ...

@@ -63,10 +63,10 @@ def intersect_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if len(a) > len(b):
         a, b = b, a
     if len(a) * 8 < len(b):
-        return a[in_sorted(a, b)]
+        return np.asarray(a[in_sorted(a, b)])
     both = np.concatenate([a, b])
     both.sort(kind="stable")
-    return both[:-1][both[1:] == both[:-1]]
+    return np.asarray(both[:-1][both[1:] == both[:-1]])
 
 
 def intersect_ranges(ids: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
